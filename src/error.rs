@@ -1,0 +1,108 @@
+//! The one error type of the crate.
+
+use core::fmt;
+
+/// Everything that can go wrong while building a sealer, sealing or opening.
+///
+/// Errors are precise wherever precision cannot help an attacker: a malformed value, a size
+/// over budget or a bad key string says exactly what is wrong. Failed authentication is the
+/// exception: a wrong key, a flipped bit, a value moved to another cookie name or purpose all
+/// give [`Error::BadSeal`] with no further detail, because any distinction between those
+/// cases would be an oracle for someone probing with forged cookies.
+///
+/// [`Error::code`] gives a stable string that the JavaScript package uses too.
+///
+/// ```
+/// use cookie_seal::{Error, Key, Keyring, Sealer};
+///
+/// let sealer = Sealer::builder(Keyring::new("k1", Key::generate()?)?, "session").build()?;
+/// let err = sealer.open_bytes_at("not a cookie", 1_700_000_000).unwrap_err();
+/// assert_eq!(err.code(), "MALFORMED");
+/// assert!(matches!(err, Error::Malformed(_)));
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The value is not a cookie-seal value: bad base64url, wrong length, bad key id field.
+    /// The reason describes the public structure only.
+    Malformed(&'static str),
+    /// The cookie (`name=value`) would be, or is, longer than the limit.
+    TooLarge {
+        /// Bytes the cookie takes (or would take), name and `=` included.
+        actual: usize,
+        /// Bytes allowed.
+        limit: usize,
+    },
+    /// The value was written by a format version this build does not read.
+    UnsupportedVersion(u8),
+    /// The key id in the value is not in the keyring (the key was retired, or never existed).
+    UnknownKey(String),
+    /// Authentication failed. Deliberately says nothing more.
+    BadSeal,
+    /// The value was authentic but its expiry (plus leeway) has passed.
+    Expired {
+        /// The expiry claim, seconds since the Unix epoch.
+        expires_at: u64,
+    },
+    /// The value was authentic but is not valid yet (issued in the future, beyond the leeway).
+    NotYetValid {
+        /// The earliest time it would be accepted, before leeway, seconds since the Unix epoch.
+        valid_from: u64,
+    },
+    /// The payload could not be serialised or deserialised, or is not UTF-8.
+    Payload(String),
+    /// A key or keyring string is not acceptable. Never contains key material.
+    InvalidKey(String),
+    /// A sealer option or argument is not acceptable.
+    InvalidOption(String),
+    /// The operating system's random number generator failed; nothing was sealed.
+    RandomFailed,
+}
+
+impl Error {
+    /// The stable code for this error, the same string the JavaScript `SealError.code` has.
+    ///
+    /// ```
+    /// use cookie_seal::Error;
+    /// assert_eq!(Error::BadSeal.code(), "BAD_SEAL");
+    /// assert_eq!(Error::TooLarge { actual: 5000, limit: 4096 }.code(), "TOO_LARGE");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Malformed(_) => "MALFORMED",
+            Error::TooLarge { .. } => "TOO_LARGE",
+            Error::UnsupportedVersion(_) => "UNSUPPORTED_VERSION",
+            Error::UnknownKey(_) => "UNKNOWN_KEY",
+            Error::BadSeal => "BAD_SEAL",
+            Error::Expired { .. } => "EXPIRED",
+            Error::NotYetValid { .. } => "NOT_YET_VALID",
+            Error::Payload(_) => "PAYLOAD",
+            Error::InvalidKey(_) => "INVALID_KEY",
+            Error::InvalidOption(_) => "INVALID_OPTION",
+            Error::RandomFailed => "RANDOM_FAILED",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Malformed(why) => write!(f, "malformed cookie value: {why}"),
+            Error::TooLarge { actual, limit } => {
+                write!(f, "cookie is {actual} bytes, more than the {limit}-byte limit")
+            }
+            Error::UnsupportedVersion(v) => write!(f, "unsupported cookie format version {v}"),
+            Error::UnknownKey(id) => write!(f, "no key with id {id:?} in the keyring"),
+            Error::BadSeal => f.write_str("cookie failed authentication"),
+            Error::Expired { expires_at } => write!(f, "cookie expired at {expires_at}"),
+            Error::NotYetValid { valid_from } => write!(f, "cookie not valid before {valid_from}"),
+            Error::Payload(why) => write!(f, "payload: {why}"),
+            Error::InvalidKey(why) => write!(f, "invalid key: {why}"),
+            Error::InvalidOption(why) => write!(f, "invalid option: {why}"),
+            Error::RandomFailed => f.write_str("the system random number generator failed"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,232 @@
+//! The wire format, version 1. `docs/FORMAT.md` is the full reference; this module is
+//! where the bytes are put together, and its constants are the ones the docs quote.
+//!
+//! ```text
+//! value = base64url-without-padding( raw )
+//! raw   = version (1) | kid_len (1) | kid (kid_len) | nonce (24) | ciphertext | tag (16)
+//!         ciphertext = XAES-256-GCM(key[kid], nonce, plaintext, aad)
+//!         plaintext  = claims | payload
+//! claims = flags (1) | issued_at (8, BE) | expires_at (8, BE)
+//!          [ not_before (8, BE) if flags & 0x01 ] [ session_id (16) if flags & 0x02 ]
+//! aad   = "cookie-seal" | version (1) | kid_len (1) | kid | name_len (2, BE) | name
+//!         | purpose_len (2, BE) | purpose | chunk_index (1) | chunk_count (1)
+//! ```
+//!
+//! ```
+//! use cookie_seal::format::{sealed_len, encoded_len};
+//! // A 62-byte payload under a 2-character key id:
+//! assert_eq!(sealed_len(2, 62), encoded_len(1 + 1 + 2 + 24 + 17 + 62 + 16));
+//! assert_eq!(sealed_len(2, 62), 164);
+//! ```
+
+use crate::Error;
+use crate::xaes::{NONCE_LEN, TAG_LEN};
+
+/// The format version this build writes (and the only one it reads).
+pub const VERSION: u8 = 1;
+/// Longest key id, in bytes.
+pub const KEY_ID_MAX_LEN: usize = 16;
+/// Bytes of claims every value carries: flags, issued-at, expires-at.
+pub const CLAIMS_BASE_LEN: usize = 1 + 8 + 8;
+/// Bytes of fixed overhead besides the key id and the payload:
+/// version, key id length, nonce, base claims and tag.
+pub const FIXED_OVERHEAD: usize = 1 + 1 + NONCE_LEN + CLAIMS_BASE_LEN + TAG_LEN;
+/// What browsers keep of one cookie, name and `=` included (RFC 6265bis §5.6).
+pub const BROWSER_COOKIE_LIMIT: usize = 4096;
+/// Domain-separation label at the start of the associated data.
+pub const AAD_LABEL: &[u8] = b"cookie-seal";
+/// Longest purpose string, in bytes.
+pub const PURPOSE_MAX_LEN: usize = 255;
+
+/// Claims flag: an 8-byte not-before time follows expires-at.
+pub(crate) const FLAG_NOT_BEFORE: u8 = 0x01;
+/// Claims flag: a 16-byte session id follows.
+pub(crate) const FLAG_SESSION_ID: u8 = 0x02;
+const KNOWN_FLAGS: u8 = FLAG_NOT_BEFORE | FLAG_SESSION_ID;
+
+const _: () = assert!(FIXED_OVERHEAD == 59);
+const _: () = assert!(NONCE_LEN == 24 && TAG_LEN == 16);
+// The smallest possible cookie must fit the browser limit with room for a real payload.
+const _: () = assert!(sealed_len(KEY_ID_MAX_LEN, 0) < BROWSER_COOKIE_LIMIT / 8);
+
+/// Characters of unpadded base64url for `raw_len` bytes.
+///
+/// ```
+/// use cookie_seal::format::encoded_len;
+/// assert_eq!([0, 1, 2, 3, 4].map(encoded_len), [0, 2, 3, 4, 6]);
+/// ```
+pub const fn encoded_len(raw_len: usize) -> usize {
+    let tail = match raw_len % 3 {
+        0 => 0,
+        1 => 2,
+        _ => 3,
+    };
+    (raw_len / 3).saturating_mul(4).saturating_add(tail)
+}
+
+/// Characters of the cookie value for a payload of `payload_len` bytes sealed under a key id
+/// of `key_id_len` bytes, with the base claims. A pure function of the two lengths, so the
+/// size check happens before any encryption. Saturates rather than overflowing.
+///
+/// ```
+/// use cookie_seal::format::sealed_len;
+/// assert_eq!(sealed_len(2, 0), 82);
+/// assert_eq!(sealed_len(2, 600), 882);
+/// assert_eq!(sealed_len(2, usize::MAX), usize::MAX);
+/// ```
+pub const fn sealed_len(key_id_len: usize, payload_len: usize) -> usize {
+    let raw = FIXED_OVERHEAD.saturating_add(key_id_len).saturating_add(payload_len);
+    if raw == usize::MAX {
+        return usize::MAX;
+    }
+    encoded_len(raw)
+}
+
+/// The largest payload whose value fits in `value_budget` characters under a key id of
+/// `key_id_len` bytes: the inverse of [`sealed_len`]. `None` if not even an empty one fits.
+///
+/// ```
+/// use cookie_seal::format::{capacity_for, sealed_len};
+/// let cap = capacity_for(4096 - "session=".len(), 2).unwrap();
+/// assert!(sealed_len(2, cap) <= 4088 && sealed_len(2, cap + 1) > 4088);
+/// assert_eq!(capacity_for(10, 2), None);
+/// ```
+pub const fn capacity_for(value_budget: usize, key_id_len: usize) -> Option<usize> {
+    // encoded_len(n) <= b  exactly when  n <= floor(3b / 4).
+    let raw_max = (value_budget / 4) * 3 + (value_budget % 4) * 3 / 4;
+    raw_max.checked_sub(FIXED_OVERHEAD + key_id_len)
+}
+
+pub(crate) fn is_key_id_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// Which chunk of how many a value is; `(0, 0)` for an unchunked cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ChunkPosition {
+    pub index: u8,
+    pub count: u8,
+}
+
+/// The associated data: everything the value is bound to besides the key.
+/// Each variable field carries its length, so no two distinct contexts encode the same.
+pub(crate) fn associated_data(
+    key_id: &str,
+    name: &str,
+    purpose: &str,
+    chunk: ChunkPosition,
+) -> Vec<u8> {
+    let mut aad =
+        Vec::with_capacity(AAD_LABEL.len() + 2 + key_id.len() + 4 + name.len() + purpose.len() + 2);
+    aad.extend_from_slice(AAD_LABEL);
+    aad.push(VERSION);
+    // Lengths were bounded when the keyring and sealer were built (16, 4096, 255).
+    aad.push(key_id.len() as u8);
+    aad.extend_from_slice(key_id.as_bytes());
+    aad.extend_from_slice(&(name.len() as u16).to_be_bytes());
+    aad.extend_from_slice(name.as_bytes());
+    aad.extend_from_slice(&(purpose.len() as u16).to_be_bytes());
+    aad.extend_from_slice(purpose.as_bytes());
+    aad.push(chunk.index);
+    aad.push(chunk.count);
+    aad
+}
+
+/// The authenticated claims that travel inside the ciphertext, ahead of the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Claims {
+    pub issued_at: u64,
+    pub expires_at: u64,
+    pub not_before: Option<u64>,
+    pub session_id: Option<[u8; 16]>,
+}
+
+impl Claims {
+    pub(crate) fn encoded_len(&self) -> usize {
+        CLAIMS_BASE_LEN
+            + self.not_before.map_or(0, |_| 8)
+            + self.session_id.map_or(0, |_| 16)
+    }
+
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        let mut flags = 0;
+        if self.not_before.is_some() {
+            flags |= FLAG_NOT_BEFORE;
+        }
+        if self.session_id.is_some() {
+            flags |= FLAG_SESSION_ID;
+        }
+        out.push(flags);
+        out.extend_from_slice(&self.issued_at.to_be_bytes());
+        out.extend_from_slice(&self.expires_at.to_be_bytes());
+        if let Some(nbf) = self.not_before {
+            out.extend_from_slice(&nbf.to_be_bytes());
+        }
+        if let Some(sid) = self.session_id {
+            out.extend_from_slice(&sid);
+        }
+    }
+
+    /// Splits authenticated plaintext into claims and payload.
+    pub(crate) fn read(plaintext: &[u8]) -> Result<(Claims, &[u8]), Error> {
+        let mut r = Reader(plaintext);
+        let flags = r.take::<1>()?[0];
+        if flags & !KNOWN_FLAGS != 0 {
+            // Authentic, so written by a newer cookie-seal with claims this build cannot honour.
+            return Err(Error::UnsupportedVersion(VERSION));
+        }
+        let issued_at = u64::from_be_bytes(r.take()?);
+        let expires_at = u64::from_be_bytes(r.take()?);
+        let not_before =
+            if flags & FLAG_NOT_BEFORE != 0 { Some(u64::from_be_bytes(r.take()?)) } else { None };
+        let session_id = if flags & FLAG_SESSION_ID != 0 { Some(r.take()?) } else { None };
+        Ok((Claims { issued_at, expires_at, not_before, session_id }, r.0))
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+        let (head, rest) =
+            self.0.split_first_chunk::<N>().ok_or(Error::Malformed("claims truncated"))?;
+        self.0 = rest;
+        Ok(*head)
+    }
+}
+
+/// The public fields of a decoded value, borrowed from the raw bytes.
+pub(crate) struct Envelope<'a> {
+    pub key_id: &'a str,
+    pub nonce: [u8; NONCE_LEN],
+    /// Offset of the ciphertext within the raw bytes.
+    pub body_start: usize,
+    pub tag: [u8; TAG_LEN],
+}
+
+/// Reads the cleartext fields of a decoded value, checking structure only.
+pub(crate) fn parse_envelope(raw: &[u8]) -> Result<Envelope<'_>, Error> {
+    let (&version, rest) = raw.split_first().ok_or(Error::Malformed("empty value"))?;
+    if version != VERSION {
+        return Err(Error::UnsupportedVersion(version));
+    }
+    let (&kid_len, rest) = rest.split_first().ok_or(Error::Malformed("truncated"))?;
+    let kid_len = kid_len as usize;
+    if kid_len == 0 || kid_len > KEY_ID_MAX_LEN {
+        return Err(Error::Malformed("key id length out of range"));
+    }
+    if rest.len() < kid_len + NONCE_LEN + CLAIMS_BASE_LEN + TAG_LEN {
+        return Err(Error::Malformed("truncated"));
+    }
+    let kid = &rest[..kid_len];
+    if !kid.iter().copied().all(is_key_id_byte) {
+        return Err(Error::Malformed("key id has characters outside A-Z a-z 0-9 _ -"));
+    }
+    // Checked above: every byte is ASCII.
+    let key_id = core::str::from_utf8(kid).map_err(|_| Error::Malformed("key id"))?;
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(&rest[kid_len..kid_len + NONCE_LEN]);
+    let mut tag = [0u8; TAG_LEN];
+    tag.copy_from_slice(&raw[raw.len() - TAG_LEN..]);
+    Ok(Envelope { key_id, nonce, body_start: 2 + kid_len + NONCE_LEN, tag })
+}
