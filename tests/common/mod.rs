@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests: fixed keys, a standard sealer, and the one
+//! tamper helper every test that alters a sealed value goes through.
+
+#![allow(dead_code)] // each test binary uses its own subset
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cookie_seal::{Error, Key, Keyring, Sealer};
+
+/// A fixed seal time, so boundaries are exact.
+pub const T0: u64 = 1_700_000_000;
+
+pub fn key(byte: u8) -> Key {
+    Key::from_bytes(&[byte; 32]).unwrap()
+}
+
+pub fn ring(id: &str, byte: u8) -> Keyring {
+    Keyring::new(id, key(byte)).unwrap()
+}
+
+/// The sealer most tests use: key "k1", cookie "session", defaults otherwise.
+pub fn sealer() -> Sealer {
+    Sealer::builder(ring("k1", 1), "session").build().unwrap()
+}
+
+/// Decodes a sealed value, lets `change` alter the raw bytes, and encodes it again.
+/// Every test that forges a value goes through here, so all forge the same way.
+pub fn tamper(value: &str, change: impl FnOnce(&mut Vec<u8>)) -> String {
+    let mut raw = URL_SAFE_NO_PAD.decode(value).expect("tamper() takes a sealed value");
+    change(&mut raw);
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// The decoded length of a sealed value.
+pub fn raw_len(value: &str) -> usize {
+    URL_SAFE_NO_PAD.decode(value).unwrap().len()
+}
+
+/// Asserts that `result` failed with one of `codes`, naming `case` if not.
+#[track_caller]
+pub fn assert_fails<T: std::fmt::Debug>(result: Result<T, Error>, codes: &[&str], case: &str) {
+    match result {
+        Ok(v) => panic!("{case}: opened, expected one of {codes:?}: {v:?}"),
+        Err(e) => assert!(codes.contains(&e.code()), "{case}: got {e:?}, expected one of {codes:?}"),
+    }
+}
