@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: native Rust, the wasm32 build, then (when present) the wasm and
+# JavaScript suites. Installs what it needs and skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup-rust.sh
+
+echo "== native: unit, integration and doc tests (examples are built too)"
+cargo test --quiet
+
+echo "== wasm32-unknown-unknown build"
+cargo build --quiet --target wasm32-unknown-unknown
+
+if [ -x scripts/test-js.sh ]; then
+  scripts/test-js.sh
+fi
