@@ -11,7 +11,9 @@ pub(crate) fn now() -> Result<u64, Error> {
     {
         let millis = js_sys_date_now();
         if !(millis.is_finite() && millis >= 0.0) {
-            return Err(Error::InvalidOption("the platform clock is before 1970".into()));
+            return Err(Error::InvalidOption(
+                "the platform clock is before 1970".into(),
+            ));
         }
         Ok((millis / 1000.0) as u64)
     }

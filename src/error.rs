@@ -90,7 +90,10 @@ impl fmt::Display for Error {
         match self {
             Error::Malformed(why) => write!(f, "malformed cookie value: {why}"),
             Error::TooLarge { actual, limit } => {
-                write!(f, "cookie is {actual} bytes, more than the {limit}-byte limit")
+                write!(
+                    f,
+                    "cookie is {actual} bytes, more than the {limit}-byte limit"
+                )
             }
             Error::UnsupportedVersion(v) => write!(f, "unsupported cookie format version {v}"),
             Error::UnknownKey(id) => write!(f, "no key with id {id:?} in the keyring"),

@@ -75,7 +75,9 @@ pub const fn encoded_len(raw_len: usize) -> usize {
 /// assert_eq!(sealed_len(2, usize::MAX), usize::MAX);
 /// ```
 pub const fn sealed_len(key_id_len: usize, payload_len: usize) -> usize {
-    let raw = FIXED_OVERHEAD.saturating_add(key_id_len).saturating_add(payload_len);
+    let raw = FIXED_OVERHEAD
+        .saturating_add(key_id_len)
+        .saturating_add(payload_len);
     if raw == usize::MAX {
         return usize::MAX;
     }
@@ -143,9 +145,7 @@ pub(crate) struct Claims {
 
 impl Claims {
     pub(crate) fn encoded_len(&self) -> usize {
-        CLAIMS_BASE_LEN
-            + self.not_before.map_or(0, |_| 8)
-            + self.session_id.map_or(0, |_| 16)
+        CLAIMS_BASE_LEN + self.not_before.map_or(0, |_| 8) + self.session_id.map_or(0, |_| 16)
     }
 
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
@@ -177,10 +177,25 @@ impl Claims {
         }
         let issued_at = u64::from_be_bytes(r.take()?);
         let expires_at = u64::from_be_bytes(r.take()?);
-        let not_before =
-            if flags & FLAG_NOT_BEFORE != 0 { Some(u64::from_be_bytes(r.take()?)) } else { None };
-        let session_id = if flags & FLAG_SESSION_ID != 0 { Some(r.take()?) } else { None };
-        Ok((Claims { issued_at, expires_at, not_before, session_id }, r.0))
+        let not_before = if flags & FLAG_NOT_BEFORE != 0 {
+            Some(u64::from_be_bytes(r.take()?))
+        } else {
+            None
+        };
+        let session_id = if flags & FLAG_SESSION_ID != 0 {
+            Some(r.take()?)
+        } else {
+            None
+        };
+        Ok((
+            Claims {
+                issued_at,
+                expires_at,
+                not_before,
+                session_id,
+            },
+            r.0,
+        ))
     }
 }
 
@@ -188,8 +203,10 @@ struct Reader<'a>(&'a [u8]);
 
 impl Reader<'_> {
     fn take<const N: usize>(&mut self) -> Result<[u8; N], Error> {
-        let (head, rest) =
-            self.0.split_first_chunk::<N>().ok_or(Error::Malformed("claims truncated"))?;
+        let (head, rest) = self
+            .0
+            .split_first_chunk::<N>()
+            .ok_or(Error::Malformed("claims truncated"))?;
         self.0 = rest;
         Ok(*head)
     }
@@ -220,7 +237,9 @@ pub(crate) fn parse_envelope(raw: &[u8]) -> Result<Envelope<'_>, Error> {
     }
     let kid = &rest[..kid_len];
     if !kid.iter().copied().all(is_key_id_byte) {
-        return Err(Error::Malformed("key id has characters outside A-Z a-z 0-9 _ -"));
+        return Err(Error::Malformed(
+            "key id has characters outside A-Z a-z 0-9 _ -",
+        ));
     }
     // Checked above: every byte is ASCII.
     let key_id = core::str::from_utf8(kid).map_err(|_| Error::Malformed("key id"))?;
@@ -228,5 +247,10 @@ pub(crate) fn parse_envelope(raw: &[u8]) -> Result<Envelope<'_>, Error> {
     nonce.copy_from_slice(&rest[kid_len..kid_len + NONCE_LEN]);
     let mut tag = [0u8; TAG_LEN];
     tag.copy_from_slice(&raw[raw.len() - TAG_LEN..]);
-    Ok(Envelope { key_id, nonce, body_start: 2 + kid_len + NONCE_LEN, tag })
+    Ok(Envelope {
+        key_id,
+        nonce,
+        body_start: 2 + kid_len + NONCE_LEN,
+        tag,
+    })
 }

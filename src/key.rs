@@ -166,7 +166,9 @@ impl Keyring {
     /// ```
     pub fn new(id: &str, key: Key) -> Result<Keyring, Error> {
         check_key_id(id)?;
-        Ok(Keyring { entries: vec![(id.to_owned(), key)] })
+        Ok(Keyring {
+            entries: vec![(id.to_owned(), key)],
+        })
     }
 
     /// Adds a key that opens cookies but never seals them (a previous primary, typically).
@@ -261,7 +263,10 @@ impl Keyring {
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&Key> {
-        self.entries.iter().find(|(i, _)| i == id).map(|(_, key)| key)
+        self.entries
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, key)| key)
     }
 }
 

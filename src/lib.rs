@@ -7,6 +7,9 @@ mod error;
 pub mod format;
 mod key;
 mod sealer;
+// The wasm-bindgen binding: only for the npm package, kept out of the core.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod wasm;
 mod xaes;
 
 pub use error::Error;

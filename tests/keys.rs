@@ -21,9 +21,15 @@ fn debug_does_not_leak_key() {
     assert_eq!(format!("{key:?}"), "Key(***)");
     assert!(!leaks(&format!("{key:#?}")));
 
-    let ring = Keyring::new("k1", key.clone()).unwrap().with_key("k0", key).unwrap();
+    let ring = Keyring::new("k1", key.clone())
+        .unwrap()
+        .with_key("k0", key)
+        .unwrap();
     let shown = format!("{ring:?} {ring:#?}");
-    assert!(shown.contains("k1") && shown.contains("k0"), "ids are public: {shown}");
+    assert!(
+        shown.contains("k1") && shown.contains("k0"),
+        "ids are public: {shown}"
+    );
     assert!(!leaks(&shown), "{shown}");
 
     let sealer = Sealer::builder(ring, "session").build().unwrap();
@@ -35,13 +41,13 @@ fn debug_does_not_leak_key() {
 fn errors_do_not_echo_key_material() {
     let b64 = Key::from_bytes(&SECRET).unwrap().to_base64url();
     let cases = [
-        format!("{b64}"),                   // no id
-        format!("{b64}:k1"),                // swapped
-        format!("k1:{b64}x"),               // one character too many
-        format!("k1:{}", &b64[..42]),       // one too few
-        format!("k1:{b64},k1:{b64}"),       // duplicate id
-        format!("k 1:{b64}"),               // bad id
-        format!("k1:{b64}="),               // padded
+        b64.clone(),                  // no id
+        format!("{b64}:k1"),          // swapped
+        format!("k1:{b64}x"),         // one character too many
+        format!("k1:{}", &b64[..42]), // one too few
+        format!("k1:{b64},k1:{b64}"), // duplicate id
+        format!("k 1:{b64}"),         // bad id
+        format!("k1:{b64}="),         // padded
     ];
     for text in cases {
         let err = Keyring::parse(&text).unwrap_err();
@@ -53,10 +59,16 @@ fn errors_do_not_echo_key_material() {
 
 #[test]
 fn equality_is_by_value() {
-    assert_eq!(Key::from_bytes(&SECRET).unwrap(), Key::from_bytes(&SECRET).unwrap());
+    assert_eq!(
+        Key::from_bytes(&SECRET).unwrap(),
+        Key::from_bytes(&SECRET).unwrap()
+    );
     let mut other = SECRET;
     other[31] ^= 1;
-    assert_ne!(Key::from_bytes(&SECRET).unwrap(), Key::from_bytes(&other).unwrap());
+    assert_ne!(
+        Key::from_bytes(&SECRET).unwrap(),
+        Key::from_bytes(&other).unwrap()
+    );
 }
 
 #[test]
@@ -82,7 +94,11 @@ fn key_text_must_be_canonical() {
         format!("{}{bumped}", &text[..42]),
         "A".repeat(10_000),
     ] {
-        assert_eq!(Key::from_base64url(&bad).unwrap_err().code(), "INVALID_KEY", "{bad:.50}");
+        assert_eq!(
+            Key::from_base64url(&bad).unwrap_err().code(),
+            "INVALID_KEY",
+            "{bad:.50}"
+        );
     }
 }
 
@@ -104,8 +120,17 @@ fn keyring_parse_rules() {
         format!("k.1:{}", k(1)),
         format!("kö:{}", k(1)),
     ] {
-        assert_eq!(Keyring::parse(&bad).unwrap_err().code(), "INVALID_KEY", "{bad:?}");
+        assert_eq!(
+            Keyring::parse(&bad).unwrap_err().code(),
+            "INVALID_KEY",
+            "{bad:?}"
+        );
     }
-    let too_many: Vec<String> = (0..=cookie_seal::MAX_KEYS).map(|i| format!("k{i}:{}", k(1))).collect();
-    assert_eq!(Keyring::parse(&too_many.join(",")).unwrap_err().code(), "INVALID_KEY");
+    let too_many: Vec<String> = (0..=cookie_seal::MAX_KEYS)
+        .map(|i| format!("k{i}:{}", k(1)))
+        .collect();
+    assert_eq!(
+        Keyring::parse(&too_many.join(",")).unwrap_err().code(),
+        "INVALID_KEY"
+    );
 }

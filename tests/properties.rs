@@ -5,7 +5,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod common;
 
-use common::{T0, sealer, tamper, raw_len};
+use common::{T0, raw_len, sealer, tamper};
 use proptest::prelude::*;
 
 /// Arbitrary UTF-8 up to `capacity()` bytes, biased to both short and near-full payloads.

@@ -53,11 +53,19 @@ fn every_truncation_fails() {
     let sealer = sealer();
     for len in 0..raw_len(&value) {
         let forged = tamper(&value, |raw| raw.truncate(len));
-        assert_fails(sealer.open_bytes_at(&forged, T0), &["MALFORMED", "BAD_SEAL"], &format!("{len} bytes"));
+        assert_fails(
+            sealer.open_bytes_at(&forged, T0),
+            &["MALFORMED", "BAD_SEAL"],
+            &format!("{len} bytes"),
+        );
     }
     for len in 0..value.len() {
         let result = sealer.open_bytes_at(&value[..len], T0);
-        assert_fails(result, &["MALFORMED", "BAD_SEAL"], &format!("{len} characters"));
+        assert_fails(
+            result,
+            &["MALFORMED", "BAD_SEAL"],
+            &format!("{len} characters"),
+        );
     }
 }
 
@@ -67,12 +75,20 @@ fn appended_bytes_fail() {
     let sealer = sealer();
     for extra in [&[0u8][..], &[0, 0, 0], &[0xff; 16]] {
         let forged = tamper(&value, |raw| raw.extend_from_slice(extra));
-        assert_fails(sealer.open_bytes_at(&forged, T0), &["BAD_SEAL"], &format!("+{extra:?}"));
+        assert_fails(
+            sealer.open_bytes_at(&forged, T0),
+            &["BAD_SEAL"],
+            &format!("+{extra:?}"),
+        );
     }
     // Appended characters break the base64 before anything else.
     for extra in ["x", "A", "AA", "AAAA"] {
         let forged = format!("{value}{extra}");
-        assert_fails(sealer.open_bytes_at(&forged, T0), &["MALFORMED", "BAD_SEAL"], extra);
+        assert_fails(
+            sealer.open_bytes_at(&forged, T0),
+            &["MALFORMED", "BAD_SEAL"],
+            extra,
+        );
     }
 }
 
@@ -80,10 +96,21 @@ fn appended_bytes_fail() {
 fn another_cookie_name_or_purpose_fails() {
     let value = sealed();
     let other_name = Sealer::builder(ring("k1", 1), "session2").build().unwrap();
-    let other_purpose = Sealer::builder(ring("k1", 1), "session").purpose("magic-link").build().unwrap();
+    let other_purpose = Sealer::builder(ring("k1", 1), "session")
+        .purpose("magic-link")
+        .build()
+        .unwrap();
     let case_changed = Sealer::builder(ring("k1", 1), "Session").build().unwrap();
-    for (sealer, case) in [(other_name, "name"), (other_purpose, "purpose"), (case_changed, "case")] {
-        assert_eq!(sealer.open_bytes_at(&value, T0).unwrap_err(), Error::BadSeal, "{case}");
+    for (sealer, case) in [
+        (other_name, "name"),
+        (other_purpose, "purpose"),
+        (case_changed, "case"),
+    ] {
+        assert_eq!(
+            sealer.open_bytes_at(&value, T0).unwrap_err(),
+            Error::BadSeal,
+            "{case}"
+        );
     }
 }
 
@@ -91,26 +118,41 @@ fn another_cookie_name_or_purpose_fails() {
 fn unknown_and_retired_keys_fail() {
     let value = sealed();
     let unknown = Sealer::builder(ring("k9", 1), "session").build().unwrap();
-    assert_eq!(unknown.open_bytes_at(&value, T0).unwrap_err(), Error::UnknownKey("k1".into()));
+    assert_eq!(
+        unknown.open_bytes_at(&value, T0).unwrap_err(),
+        Error::UnknownKey("k1".into())
+    );
 
     // k1 rotated out: the new ring only knows k2.
     let retired = Sealer::builder(ring("k2", 2), "session").build().unwrap();
-    assert_eq!(retired.open_bytes_at(&value, T0).unwrap_err().code(), "UNKNOWN_KEY");
+    assert_eq!(
+        retired.open_bytes_at(&value, T0).unwrap_err().code(),
+        "UNKNOWN_KEY"
+    );
 }
 
 #[test]
 fn key_is_looked_up_by_id_never_tried() {
     // The ring holds the right key bytes, but under another id: no trial decryption.
     let value = sealed();
-    let ring = Keyring::new("k1", key(2)).unwrap().with_key("k2", key(1)).unwrap();
+    let ring = Keyring::new("k1", key(2))
+        .unwrap()
+        .with_key("k2", key(1))
+        .unwrap();
     let sealer = Sealer::builder(ring, "session").build().unwrap();
-    assert_eq!(sealer.open_bytes_at(&value, T0).unwrap_err(), Error::BadSeal);
+    assert_eq!(
+        sealer.open_bytes_at(&value, T0).unwrap_err(),
+        Error::BadSeal
+    );
 }
 
 #[test]
 fn rotation_keeps_old_values_opening_and_asks_for_reseal() {
     let value = sealed();
-    let rotated = Keyring::new("k2", key(2)).unwrap().with_key("k1", key(1)).unwrap();
+    let rotated = Keyring::new("k2", key(2))
+        .unwrap()
+        .with_key("k1", key(1))
+        .unwrap();
     let sealer = Sealer::builder(rotated, "session").build().unwrap();
     let opened = sealer.open_bytes_at(&value, T0).unwrap();
     assert!(opened.needs_reseal);
@@ -134,7 +176,9 @@ fn expiry_at_the_leeway_boundary() {
     assert!(sealer.open_bytes_at(&value, last_good).is_ok());
     assert_eq!(
         sealer.open_bytes_at(&value, last_good + 1).unwrap_err(),
-        Error::Expired { expires_at: T0 + ttl }
+        Error::Expired {
+            expires_at: T0 + ttl
+        }
     );
 }
 
@@ -160,8 +204,14 @@ fn zero_leeway_is_exact() {
     let value = sealer.seal_bytes_at(PAYLOAD, T0).unwrap();
     assert!(sealer.open_bytes_at(&value, T0).is_ok());
     assert!(sealer.open_bytes_at(&value, T0 + 10).is_ok());
-    assert_eq!(sealer.open_bytes_at(&value, T0 + 11).unwrap_err().code(), "EXPIRED");
-    assert_eq!(sealer.open_bytes_at(&value, T0 - 1).unwrap_err().code(), "NOT_YET_VALID");
+    assert_eq!(
+        sealer.open_bytes_at(&value, T0 + 11).unwrap_err().code(),
+        "EXPIRED"
+    );
+    assert_eq!(
+        sealer.open_bytes_at(&value, T0 - 1).unwrap_err().code(),
+        "NOT_YET_VALID"
+    );
 }
 
 #[test]
@@ -172,18 +222,39 @@ fn extreme_times_neither_panic_nor_wrap() {
     let forever = sealer.seal_bytes_at(PAYLOAD, u64::MAX - ttl).unwrap();
     let opened = sealer.open_bytes_at(&forever, u64::MAX).unwrap();
     assert_eq!(opened.expires_at, u64::MAX);
-    assert_eq!(sealer.open_bytes_at(&forever, 0).unwrap_err().code(), "NOT_YET_VALID");
+    assert_eq!(
+        sealer.open_bytes_at(&forever, 0).unwrap_err().code(),
+        "NOT_YET_VALID"
+    );
 
     // Sealing where now + ttl overflows is refused, not wrapped to the past.
-    assert_eq!(sealer.seal_bytes_at(PAYLOAD, u64::MAX - ttl + 1).unwrap_err().code(), "INVALID_OPTION");
-    assert_eq!(sealer.seal_bytes_at(PAYLOAD, u64::MAX).unwrap_err().code(), "INVALID_OPTION");
+    assert_eq!(
+        sealer
+            .seal_bytes_at(PAYLOAD, u64::MAX - ttl + 1)
+            .unwrap_err()
+            .code(),
+        "INVALID_OPTION"
+    );
+    assert_eq!(
+        sealer.seal_bytes_at(PAYLOAD, u64::MAX).unwrap_err().code(),
+        "INVALID_OPTION"
+    );
 
     let value = sealed();
-    assert_eq!(sealer.open_bytes_at(&value, u64::MAX).unwrap_err().code(), "EXPIRED");
-    assert_eq!(sealer.open_bytes_at(&value, 0).unwrap_err().code(), "NOT_YET_VALID");
+    assert_eq!(
+        sealer.open_bytes_at(&value, u64::MAX).unwrap_err().code(),
+        "EXPIRED"
+    );
+    assert_eq!(
+        sealer.open_bytes_at(&value, 0).unwrap_err().code(),
+        "NOT_YET_VALID"
+    );
 
     // Epoch zero with the maximum leeway.
-    let s = Sealer::builder(ring("k1", 1), "session").leeway(cookie_seal::MAX_LEEWAY).build().unwrap();
+    let s = Sealer::builder(ring("k1", 1), "session")
+        .leeway(cookie_seal::MAX_LEEWAY)
+        .build()
+        .unwrap();
     let at_zero = s.seal_bytes_at(PAYLOAD, 0).unwrap();
     assert!(s.open_bytes_at(&at_zero, 0).is_ok());
 }
@@ -193,21 +264,36 @@ fn size_exactly_at_max_len_and_one_over() {
     let name = "session";
     let payload_len = 100;
     let exact = name.len() + 1 + sealed_len(2, payload_len);
-    let sealer = Sealer::builder(ring("k1", 1), name).max_len(exact).build().unwrap();
+    let sealer = Sealer::builder(ring("k1", 1), name)
+        .max_len(exact)
+        .build()
+        .unwrap();
     assert_eq!(sealer.capacity(), payload_len);
 
     let value = sealer.seal_bytes_at(&[b'a'; 100], T0).unwrap();
     assert_eq!(name.len() + 1 + value.len(), exact);
-    assert_eq!(sealer.open_bytes_at(&value, T0).unwrap().data.len(), payload_len);
+    assert_eq!(
+        sealer.open_bytes_at(&value, T0).unwrap().data.len(),
+        payload_len
+    );
 
     let err = sealer.seal_bytes_at(&[b'a'; 101], T0).unwrap_err();
-    assert_eq!(err, Error::TooLarge { actual: name.len() + 1 + sealed_len(2, 101), limit: exact });
+    assert_eq!(
+        err,
+        Error::TooLarge {
+            actual: name.len() + 1 + sealed_len(2, 101),
+            limit: exact
+        }
+    );
 
     // Opening: a value one character over the budget is refused before decoding.
     let longer = format!("{value}A");
     assert_eq!(
         sealer.open_bytes_at(&longer, T0).unwrap_err(),
-        Error::TooLarge { actual: exact + 1, limit: exact }
+        Error::TooLarge {
+            actual: exact + 1,
+            limit: exact
+        }
     );
 }
 
@@ -228,7 +314,10 @@ fn megabyte_inputs_are_refused_by_length() {
     let huge = "A".repeat(1 << 20);
     assert_eq!(
         sealer.open_bytes_at(&huge, T0).unwrap_err(),
-        Error::TooLarge { actual: "session=".len() + (1 << 20), limit: 4096 }
+        Error::TooLarge {
+            actual: "session=".len() + (1 << 20),
+            limit: 4096
+        }
     );
     let err = sealer.seal_bytes_at(&vec![b'x'; 1 << 20], T0).unwrap_err();
     assert!(matches!(err, Error::TooLarge { limit: 4096, .. }));
@@ -239,7 +328,10 @@ fn empty_and_non_base64url_values_are_malformed() {
     let value = sealed();
     let sealer = sealer();
     let standard_alphabet = value.replace('-', "+").replace('_', "/");
-    assert_ne!(standard_alphabet, value, "fixture should contain - or _; pick another payload");
+    assert_ne!(
+        standard_alphabet, value,
+        "fixture should contain - or _; pick another payload"
+    );
     let cases = [
         ("empty", String::new()),
         ("padding", format!("{value}==")),
@@ -268,8 +360,16 @@ fn non_zero_trailing_bits_are_malformed() {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let index = ALPHABET.iter().position(|&c| c == last).unwrap();
     assert_eq!(index & 0x0f, 0);
-    let forged = format!("{}{}", &value[..value.len() - 1], ALPHABET[index | 1] as char);
-    assert_fails(sealer.open_bytes_at(&forged, T0), &["MALFORMED"], "trailing bits");
+    let forged = format!(
+        "{}{}",
+        &value[..value.len() - 1],
+        ALPHABET[index | 1] as char
+    );
+    assert_fails(
+        sealer.open_bytes_at(&forged, T0),
+        &["MALFORMED"],
+        "trailing bits",
+    );
 }
 
 #[test]
@@ -277,7 +377,10 @@ fn future_format_versions_are_reported_as_such() {
     let value = sealed();
     for version in [0u8, 2, 0xff] {
         let forged = tamper(&value, |raw| raw[0] = version);
-        assert_eq!(sealer().open_bytes_at(&forged, T0).unwrap_err(), Error::UnsupportedVersion(version));
+        assert_eq!(
+            sealer().open_bytes_at(&forged, T0).unwrap_err(),
+            Error::UnsupportedVersion(version)
+        );
     }
 }
 
@@ -285,10 +388,21 @@ fn future_format_versions_are_reported_as_such() {
 fn typed_open_reports_payload_errors_after_authentication() {
     let sealer = sealer();
     let value = sealer.seal_bytes_at(b"not json", T0).unwrap();
-    assert_eq!(sealer.open_at::<serde_json::Value>(&value, T0).unwrap_err().code(), "PAYLOAD");
+    assert_eq!(
+        sealer
+            .open_at::<serde_json::Value>(&value, T0)
+            .unwrap_err()
+            .code(),
+        "PAYLOAD"
+    );
     // The same value, tampered, fails authentication first.
     let forged = tamper(&value, |raw| *raw.last_mut().unwrap() ^= 1);
-    assert_eq!(sealer.open_at::<serde_json::Value>(&forged, T0).unwrap_err(), Error::BadSeal);
+    assert_eq!(
+        sealer
+            .open_at::<serde_json::Value>(&forged, T0)
+            .unwrap_err(),
+        Error::BadSeal
+    );
 }
 
 #[test]

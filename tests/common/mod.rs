@@ -26,7 +26,9 @@ pub fn sealer() -> Sealer {
 /// Decodes a sealed value, lets `change` alter the raw bytes, and encodes it again.
 /// Every test that forges a value goes through here, so all forge the same way.
 pub fn tamper(value: &str, change: impl FnOnce(&mut Vec<u8>)) -> String {
-    let mut raw = URL_SAFE_NO_PAD.decode(value).expect("tamper() takes a sealed value");
+    let mut raw = URL_SAFE_NO_PAD
+        .decode(value)
+        .expect("tamper() takes a sealed value");
     change(&mut raw);
     URL_SAFE_NO_PAD.encode(raw)
 }
@@ -41,6 +43,9 @@ pub fn raw_len(value: &str) -> usize {
 pub fn assert_fails<T: std::fmt::Debug>(result: Result<T, Error>, codes: &[&str], case: &str) {
     match result {
         Ok(v) => panic!("{case}: opened, expected one of {codes:?}: {v:?}"),
-        Err(e) => assert!(codes.contains(&e.code()), "{case}: got {e:?}, expected one of {codes:?}"),
+        Err(e) => assert!(
+            codes.contains(&e.code()),
+            "{case}: got {e:?}, expected one of {codes:?}"
+        ),
     }
 }
