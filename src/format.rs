@@ -254,3 +254,58 @@ pub(crate) fn parse_envelope(raw: &[u8]) -> Result<Envelope<'_>, Error> {
         tag,
     })
 }
+
+/// What anyone can read from a value without its key: the cleartext fields and sizes.
+///
+/// ```
+/// use cookie_seal::{Key, Keyring, Sealer, format};
+/// let sealer = Sealer::builder(Keyring::new("k7", Key::generate()?)?, "sid").build()?;
+/// let value = sealer.seal_bytes_at(b"{}", 1_700_000_000)?;
+/// let info = format::inspect(&value)?;
+/// assert_eq!((info.version, info.key_id.as_str()), (1, "k7"));
+/// assert_eq!(info.value_len, value.len());
+/// // Claims (17 bytes here) and payload are encrypted together: only their sum shows.
+/// assert_eq!(info.encrypted_len, 17 + 2);
+/// assert_eq!(format::inspect("!!").unwrap_err().code(), "MALFORMED");
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Inspection {
+    /// Format version byte.
+    pub version: u8,
+    /// Id of the key it was sealed under.
+    pub key_id: String,
+    /// Characters of the value.
+    pub value_len: usize,
+    /// Bytes after base64url decoding.
+    pub raw_len: usize,
+    /// Bytes of encrypted claims plus payload.
+    pub encrypted_len: usize,
+}
+
+/// Reads the cleartext fields of a value without a key. Refuses values over 64 KiB.
+/// See [`Inspection`].
+pub fn inspect(value: &str) -> Result<Inspection, Error> {
+    const LIMIT: usize = 64 * 1024;
+    if value.len() > LIMIT {
+        return Err(Error::TooLarge { actual: value.len(), limit: LIMIT });
+    }
+    let raw = decode(value)?;
+    let envelope = parse_envelope(&raw)?;
+    Ok(Inspection {
+        version: VERSION,
+        key_id: envelope.key_id.to_owned(),
+        value_len: value.len(),
+        raw_len: raw.len(),
+        encrypted_len: raw.len() - envelope.body_start - TAG_LEN,
+    })
+}
+
+/// Canonical unpadded base64url, the only encoding a value may use.
+pub(crate) fn decode(value: &str) -> Result<Vec<u8>, Error> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value)
+        .map_err(|_| Error::Malformed("not canonical unpadded base64url"))
+}

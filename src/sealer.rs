@@ -340,9 +340,7 @@ impl Sealer {
                 limit: self.max_len,
             });
         }
-        let mut raw = URL_SAFE_NO_PAD
-            .decode(value)
-            .map_err(|_| Error::Malformed("not canonical unpadded base64url"))?;
+        let mut raw = format::decode(value)?;
         let envelope = parse_envelope(&raw)?;
         let key = self
             .keyring
