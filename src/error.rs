@@ -36,6 +36,9 @@ pub enum Error {
     },
     /// The value was written by a format version this build does not read.
     UnsupportedVersion(u8),
+    /// The value is authentic but carries claims (flag bits) added by a newer cookie-seal.
+    /// Its code is `UNSUPPORTED_VERSION` too.
+    UnsupportedClaims(u8),
     /// The key id in the value is not in the keyring (the key was retired, or never existed).
     UnknownKey(String),
     /// Authentication failed. Deliberately says nothing more.
@@ -72,7 +75,7 @@ impl Error {
         match self {
             Error::Malformed(_) => "MALFORMED",
             Error::TooLarge { .. } => "TOO_LARGE",
-            Error::UnsupportedVersion(_) => "UNSUPPORTED_VERSION",
+            Error::UnsupportedVersion(_) | Error::UnsupportedClaims(_) => "UNSUPPORTED_VERSION",
             Error::UnknownKey(_) => "UNKNOWN_KEY",
             Error::BadSeal => "BAD_SEAL",
             Error::Expired { .. } => "EXPIRED",
@@ -96,6 +99,9 @@ impl fmt::Display for Error {
                 )
             }
             Error::UnsupportedVersion(v) => write!(f, "unsupported cookie format version {v}"),
+            Error::UnsupportedClaims(flags) => {
+                write!(f, "claims from a newer cookie-seal (flags {flags:#04x})")
+            }
             Error::UnknownKey(id) => write!(f, "no key with id {id:?} in the keyring"),
             Error::BadSeal => f.write_str("cookie failed authentication"),
             Error::Expired { expires_at } => write!(f, "cookie expired at {expires_at}"),

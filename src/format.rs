@@ -173,7 +173,7 @@ impl Claims {
         let flags = r.take::<1>()?[0];
         if flags & !KNOWN_FLAGS != 0 {
             // Authentic, so written by a newer cookie-seal with claims this build cannot honour.
-            return Err(Error::UnsupportedVersion(VERSION));
+            return Err(Error::UnsupportedClaims(flags));
         }
         let issued_at = u64::from_be_bytes(r.take()?);
         let expires_at = u64::from_be_bytes(r.take()?);

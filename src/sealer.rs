@@ -357,6 +357,11 @@ impl Sealer {
         let raw = Zeroizing::new(raw);
         let (claims, payload) = Claims::read(&raw[body_start..body_end])?;
         self.check_time(&claims, now)?;
+        // Sealing refuses non-UTF-8; a value from another implementation gets the same rule,
+        // so JavaScript never sees bytes its TextDecoder would silently replace.
+        if core::str::from_utf8(payload).is_err() {
+            return Err(Error::Payload("payload is not UTF-8".into()));
+        }
         Ok(Opened {
             data: payload.to_vec(),
             issued_at: claims.issued_at,
