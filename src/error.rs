@@ -61,6 +61,16 @@ pub enum Error {
     InvalidOption(String),
     /// The operating system's random number generator failed; nothing was sealed.
     RandomFailed,
+    /// A chunked session needs more cookies than allowed. Its code is `TOO_LARGE`.
+    TooManyChunks {
+        /// Cookies the session would need.
+        needed: usize,
+        /// Cookies allowed (`max_chunks`).
+        max: usize,
+    },
+    /// The session is authentic but was revoked: by id, by subject generation, or by the
+    /// global not-before cutoff.
+    Revoked,
 }
 
 impl Error {
@@ -74,7 +84,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Malformed(_) => "MALFORMED",
-            Error::TooLarge { .. } => "TOO_LARGE",
+            Error::TooLarge { .. } | Error::TooManyChunks { .. } => "TOO_LARGE",
             Error::UnsupportedVersion(_) | Error::UnsupportedClaims(_) => "UNSUPPORTED_VERSION",
             Error::UnknownKey(_) => "UNKNOWN_KEY",
             Error::BadSeal => "BAD_SEAL",
@@ -84,6 +94,7 @@ impl Error {
             Error::InvalidKey(_) => "INVALID_KEY",
             Error::InvalidOption(_) => "INVALID_OPTION",
             Error::RandomFailed => "RANDOM_FAILED",
+            Error::Revoked => "REVOKED",
         }
     }
 }
@@ -110,6 +121,13 @@ impl fmt::Display for Error {
             Error::InvalidKey(why) => write!(f, "invalid key: {why}"),
             Error::InvalidOption(why) => write!(f, "invalid option: {why}"),
             Error::RandomFailed => f.write_str("the system random number generator failed"),
+            Error::TooManyChunks { needed, max } => {
+                write!(
+                    f,
+                    "session needs {needed} cookies, more than the {max} allowed"
+                )
+            }
+            Error::Revoked => f.write_str("session was revoked"),
         }
     }
 }

@@ -42,7 +42,20 @@ pub const PURPOSE_MAX_LEN: usize = 255;
 pub(crate) const FLAG_NOT_BEFORE: u8 = 0x01;
 /// Claims flag: a 16-byte session id follows.
 pub(crate) const FLAG_SESSION_ID: u8 = 0x02;
-const KNOWN_FLAGS: u8 = FLAG_NOT_BEFORE | FLAG_SESSION_ID;
+/// Claims flag: the 8-byte sign-in time follows; it survives every re-seal.
+pub(crate) const FLAG_SIGNED_IN_AT: u8 = 0x04;
+/// Claims flag (no bytes): the user asked to be remembered.
+pub(crate) const FLAG_REMEMBER_ME: u8 = 0x08;
+/// Claims flag: a subject follows: generation (8, BE), length (1), UTF-8 id.
+pub(crate) const FLAG_SUBJECT: u8 = 0x10;
+/// Bits 0x20, 0x40 are free for later claims; 0x80 stays reserved so the flags byte can
+/// one day announce an extension byte.
+const KNOWN_FLAGS: u8 =
+    FLAG_NOT_BEFORE | FLAG_SESSION_ID | FLAG_SIGNED_IN_AT | FLAG_REMEMBER_ME | FLAG_SUBJECT;
+/// Bytes of a session id.
+pub const SESSION_ID_LEN: usize = 16;
+/// Longest subject id, in bytes.
+pub const SUBJECT_MAX_LEN: usize = 128;
 
 const _: () = assert!(FIXED_OVERHEAD == 59);
 const _: () = assert!(NONCE_LEN == 24 && TAG_LEN == 16);
@@ -135,27 +148,39 @@ pub(crate) fn associated_data(
 }
 
 /// The authenticated claims that travel inside the ciphertext, ahead of the payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Optional claims are announced by flag bits and written in flag-bit order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Claims {
     pub issued_at: u64,
     pub expires_at: u64,
     pub not_before: Option<u64>,
-    pub session_id: Option<[u8; 16]>,
+    pub session_id: Option<[u8; SESSION_ID_LEN]>,
+    pub signed_in_at: Option<u64>,
+    pub remember_me: bool,
+    /// Subject id (1 to [`SUBJECT_MAX_LEN`] bytes of UTF-8) and its generation.
+    pub subject: Option<(String, u64)>,
 }
 
 impl Claims {
     pub(crate) fn encoded_len(&self) -> usize {
-        CLAIMS_BASE_LEN + self.not_before.map_or(0, |_| 8) + self.session_id.map_or(0, |_| 16)
+        CLAIMS_BASE_LEN
+            + self.not_before.map_or(0, |_| 8)
+            + self.session_id.map_or(0, |_| SESSION_ID_LEN)
+            + self.signed_in_at.map_or(0, |_| 8)
+            + self.subject.as_ref().map_or(0, |(id, _)| 8 + 1 + id.len())
     }
 
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
-        let mut flags = 0;
-        if self.not_before.is_some() {
-            flags |= FLAG_NOT_BEFORE;
-        }
-        if self.session_id.is_some() {
-            flags |= FLAG_SESSION_ID;
-        }
+        let flags = [
+            (self.not_before.is_some(), FLAG_NOT_BEFORE),
+            (self.session_id.is_some(), FLAG_SESSION_ID),
+            (self.signed_in_at.is_some(), FLAG_SIGNED_IN_AT),
+            (self.remember_me, FLAG_REMEMBER_ME),
+            (self.subject.is_some(), FLAG_SUBJECT),
+        ]
+        .iter()
+        .filter(|(set, _)| *set)
+        .fold(0, |acc, (_, bit)| acc | bit);
         out.push(flags);
         out.extend_from_slice(&self.issued_at.to_be_bytes());
         out.extend_from_slice(&self.expires_at.to_be_bytes());
@@ -165,37 +190,53 @@ impl Claims {
         if let Some(sid) = self.session_id {
             out.extend_from_slice(&sid);
         }
+        if let Some(t) = self.signed_in_at {
+            out.extend_from_slice(&t.to_be_bytes());
+        }
+        if let Some((id, generation)) = &self.subject {
+            out.extend_from_slice(&generation.to_be_bytes());
+            // Bounded by SUBJECT_MAX_LEN when the session was made.
+            out.push(id.len() as u8);
+            out.extend_from_slice(id.as_bytes());
+        }
     }
 
     /// Splits authenticated plaintext into claims and payload.
     pub(crate) fn read(plaintext: &[u8]) -> Result<(Claims, &[u8]), Error> {
         let mut r = Reader(plaintext);
-        let flags = r.take::<1>()?[0];
+        let [flags] = r.take::<1>()?;
         if flags & !KNOWN_FLAGS != 0 {
             // Authentic, so written by a newer cookie-seal with claims this build cannot honour.
             return Err(Error::UnsupportedClaims(flags));
         }
-        let issued_at = u64::from_be_bytes(r.take()?);
-        let expires_at = u64::from_be_bytes(r.take()?);
-        let not_before = if flags & FLAG_NOT_BEFORE != 0 {
-            Some(u64::from_be_bytes(r.take()?))
-        } else {
-            None
+        let has = |bit: u8| flags & bit != 0;
+        let mut claims = Claims {
+            issued_at: r.u64()?,
+            expires_at: r.u64()?,
+            remember_me: has(FLAG_REMEMBER_ME),
+            ..Claims::default()
         };
-        let session_id = if flags & FLAG_SESSION_ID != 0 {
-            Some(r.take()?)
-        } else {
-            None
-        };
-        Ok((
-            Claims {
-                issued_at,
-                expires_at,
-                not_before,
-                session_id,
-            },
-            r.0,
-        ))
+        if has(FLAG_NOT_BEFORE) {
+            claims.not_before = Some(r.u64()?);
+        }
+        if has(FLAG_SESSION_ID) {
+            claims.session_id = Some(r.take()?);
+        }
+        if has(FLAG_SIGNED_IN_AT) {
+            claims.signed_in_at = Some(r.u64()?);
+        }
+        if has(FLAG_SUBJECT) {
+            let generation = r.u64()?;
+            let [len] = r.take::<1>()?;
+            let id = r.bytes(len as usize)?;
+            let id =
+                core::str::from_utf8(id).map_err(|_| Error::Malformed("subject is not UTF-8"))?;
+            if id.is_empty() || id.len() > SUBJECT_MAX_LEN {
+                return Err(Error::Malformed("subject length out of range"));
+            }
+            claims.subject = Some((id.to_owned(), generation));
+        }
+        Ok((claims, r.0))
     }
 }
 
@@ -209,6 +250,19 @@ impl Reader<'_> {
             .ok_or(Error::Malformed("claims truncated"))?;
         self.0 = rest;
         Ok(*head)
+    }
+
+    fn u64(&mut self) -> Result<u64, Error> {
+        self.take().map(u64::from_be_bytes)
+    }
+
+    fn bytes(&mut self, n: usize) -> Result<&[u8], Error> {
+        if self.0.len() < n {
+            return Err(Error::Malformed("claims truncated"));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
     }
 }
 
@@ -289,7 +343,10 @@ pub struct Inspection {
 pub fn inspect(value: &str) -> Result<Inspection, Error> {
     const LIMIT: usize = 64 * 1024;
     if value.len() > LIMIT {
-        return Err(Error::TooLarge { actual: value.len(), limit: LIMIT });
+        return Err(Error::TooLarge {
+            actual: value.len(),
+            limit: LIMIT,
+        });
     }
     let raw = decode(value)?;
     let envelope = parse_envelope(&raw)?;

@@ -245,9 +245,7 @@ impl Sealer {
     pub fn seal_bytes_at(&self, payload: &[u8], now: u64) -> Result<String, Error> {
         let claims = self.claims_at(now)?;
         self.check_size(payload, &claims)?;
-        let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| Error::RandomFailed)?;
-        self.seal_with_nonce(payload, &claims, &nonce)
+        self.seal_claims(payload, &claims, ChunkPosition::default())
     }
 
     /// Seals with a caller-chosen nonce, which destroys confidentiality if a nonce is ever
@@ -271,7 +269,8 @@ impl Sealer {
     ) -> Result<String, Error> {
         let claims = self.claims_at(now)?;
         self.check_size(payload, &claims)?;
-        self.seal_with_nonce(payload, &claims, &nonce)
+        check_utf8(payload)?;
+        self.seal_with_nonce(payload, &claims, ChunkPosition::default(), &nonce)
     }
 
     /// Opens a value as JSON into `T`, checking expiry against the system clock.
@@ -340,6 +339,37 @@ impl Sealer {
                 limit: self.max_len,
             });
         }
+        let (claims, payload, key_id) = self.open_claims(value, now, ChunkPosition::default())?;
+        Ok(Opened {
+            data: payload.to_vec(),
+            issued_at: claims.issued_at,
+            expires_at: claims.expires_at,
+            needs_reseal: key_id != self.keyring.primary_id(),
+            key_id,
+        })
+    }
+
+    /// Seals `payload` after `claims`, bound to `chunk`. The caller has checked the size.
+    pub(crate) fn seal_claims(
+        &self,
+        payload: &[u8],
+        claims: &Claims,
+        chunk: ChunkPosition,
+    ) -> Result<String, Error> {
+        check_utf8(payload)?;
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| Error::RandomFailed)?;
+        self.seal_with_nonce(payload, &claims, chunk, &nonce)
+    }
+
+    /// Opens a value of any length bound to `chunk`: decode, structure, key id,
+    /// authentication, claims, time, UTF-8. Returns the claims, payload and key id.
+    pub(crate) fn open_claims(
+        &self,
+        value: &str,
+        now: u64,
+        chunk: ChunkPosition,
+    ) -> Result<(Claims, Zeroizing<Vec<u8>>, String), Error> {
         let mut raw = format::decode(value)?;
         let envelope = parse_envelope(&raw)?;
         let key = self
@@ -347,7 +377,7 @@ impl Sealer {
             .get(envelope.key_id)
             .ok_or_else(|| Error::UnknownKey(envelope.key_id.to_owned()))?;
         let key_id = envelope.key_id.to_owned();
-        let aad = associated_data(&key_id, &self.name, &self.purpose, ChunkPosition::default());
+        let aad = associated_data(&key_id, &self.name, &self.purpose, chunk);
         let (nonce, tag, body_start) = (envelope.nonce, envelope.tag, envelope.body_start);
         let body_end = raw.len() - TAG_LEN;
         key.xaes
@@ -359,16 +389,26 @@ impl Sealer {
         self.check_time(&claims, now)?;
         // Sealing refuses non-UTF-8; a value from another implementation gets the same rule,
         // so JavaScript never sees bytes its TextDecoder would silently replace.
-        if core::str::from_utf8(payload).is_err() {
-            return Err(Error::Payload("payload is not UTF-8".into()));
-        }
-        Ok(Opened {
-            data: payload.to_vec(),
-            issued_at: claims.issued_at,
-            expires_at: claims.expires_at,
-            needs_reseal: key_id != self.keyring.primary_id(),
-            key_id,
-        })
+        check_utf8(payload)?;
+        let payload = Zeroizing::new(payload.to_vec());
+        Ok((claims, payload, key_id))
+    }
+
+    /// Characters of the value for `payload_len` bytes after `claims`, under the primary key.
+    pub(crate) fn value_len_for(&self, payload_len: usize, claims: &Claims) -> usize {
+        let extra_claims = claims.encoded_len() - format::CLAIMS_BASE_LEN;
+        format::sealed_len(
+            self.keyring.primary_id().len(),
+            payload_len.saturating_add(extra_claims),
+        )
+    }
+
+    pub(crate) fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    pub(crate) fn leeway(&self) -> u64 {
+        self.leeway
     }
 
     /// Characters the value may take: `max_len` less the name and the `=`.
@@ -383,30 +423,21 @@ impl Sealer {
         Ok(Claims {
             issued_at: now,
             expires_at,
-            not_before: None,
-            session_id: None,
+            ..Claims::default()
         })
     }
 
     fn check_size(&self, payload: &[u8], claims: &Claims) -> Result<(), Error> {
-        let key_id_len = self.keyring.primary_id().len();
-        let extra_claims = claims.encoded_len() - format::CLAIMS_BASE_LEN;
         let actual = self
             .name
             .len()
             .saturating_add(1)
-            .saturating_add(format::sealed_len(
-                key_id_len,
-                payload.len().saturating_add(extra_claims),
-            ));
+            .saturating_add(self.value_len_for(payload.len(), claims));
         if actual > self.max_len {
             return Err(Error::TooLarge {
                 actual,
                 limit: self.max_len,
             });
-        }
-        if core::str::from_utf8(payload).is_err() {
-            return Err(Error::Payload("payload is not UTF-8".into()));
         }
         Ok(())
     }
@@ -415,6 +446,7 @@ impl Sealer {
         &self,
         payload: &[u8],
         claims: &Claims,
+        chunk: ChunkPosition,
         nonce: &[u8; NONCE_LEN],
     ) -> Result<String, Error> {
         let (key_id, key) = self.keyring.primary();
@@ -428,7 +460,7 @@ impl Sealer {
         raw.extend_from_slice(nonce);
         claims.write(&mut raw);
         raw.extend_from_slice(payload);
-        let aad = associated_data(key_id, &self.name, &self.purpose, ChunkPosition::default());
+        let aad = associated_data(key_id, &self.name, &self.purpose, chunk);
         let tag = key
             .xaes
             .seal_in_place(nonce, &aad, &mut raw[body_start..])
@@ -437,7 +469,7 @@ impl Sealer {
         Ok(URL_SAFE_NO_PAD.encode(raw.as_slice()))
     }
 
-    fn check_time(&self, claims: &Claims, now: u64) -> Result<(), Error> {
+    pub(crate) fn check_time(&self, claims: &Claims, now: u64) -> Result<(), Error> {
         // Saturating: a claim near u64::MAX means "never", not an overflow.
         let latest_start = now.saturating_add(self.leeway);
         let valid_from = claims
@@ -598,4 +630,10 @@ fn check_cookie_name(name: &str) -> Result<(), Error> {
                 .into(),
         ))
     }
+}
+
+fn check_utf8(payload: &[u8]) -> Result<(), Error> {
+    core::str::from_utf8(payload)
+        .map(|_| ())
+        .map_err(|_| Error::Payload("payload is not UTF-8".into()))
 }
