@@ -3,17 +3,29 @@
 #![deny(missing_docs)]
 
 mod clock;
+mod cookie;
 mod error;
 pub mod format;
 mod key;
+mod revocation;
 mod sealer;
+mod session;
 // The wasm-bindgen binding: only for the npm package, kept out of the core.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm;
 mod xaes;
 
+pub use cookie::{
+    MAX_AGE_CAP, MAX_COOKIE_HEADER_LEN, MAX_COOKIE_PAIRS, MAX_SAME_NAME, SameSite, cookie_pairs,
+};
 pub use error::Error;
 pub use key::{Key, Keyring, MAX_KEYS};
+pub use revocation::{MemoryRevocation, Revocation, SessionInfo};
 pub use sealer::{
     DEFAULT_LEEWAY, DEFAULT_PURPOSE, DEFAULT_TTL, MAX_LEEWAY, Opened, Sealer, SealerBuilder,
+};
+pub use session::{
+    DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_TIMEOUT, DEFAULT_REMEMBER_ABSOLUTE,
+    DEFAULT_REMEMBER_IDLE, MAX_CHUNKS_LIMIT, ResealReason, Session, SessionId, SessionManager,
+    SessionManagerBuilder, SignIn, Subject,
 };

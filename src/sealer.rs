@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use crate::clock::now;
+use crate::cookie::check_cookie_name;
 use crate::format::{
     self, BROWSER_COOKIE_LIMIT, ChunkPosition, Claims, PURPOSE_MAX_LEN, associated_data,
     capacity_for, parse_envelope,
@@ -359,7 +360,7 @@ impl Sealer {
         check_utf8(payload)?;
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|_| Error::RandomFailed)?;
-        self.seal_with_nonce(payload, &claims, chunk, &nonce)
+        self.seal_with_nonce(payload, claims, chunk, &nonce)
     }
 
     /// Opens a value of any length bound to `chunk`: decode, structure, key id,
@@ -611,24 +612,6 @@ impl SealerBuilder {
             leeway: self.leeway.as_secs(),
             max_len: self.max_len,
         })
-    }
-}
-
-/// A cookie name must be an RFC 6265 token: visible ASCII without separators.
-fn check_cookie_name(name: &str) -> Result<(), Error> {
-    const SEPARATORS: &[u8] = b"()<>@,;:\\\"/[]?={} \t";
-    let valid = !name.is_empty()
-        && name.len() < BROWSER_COOKIE_LIMIT
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !SEPARATORS.contains(&b));
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::InvalidOption(
-            "cookie name must be 1 or more visible ASCII characters without ()<>@,;:\\\"/[]?={} or spaces"
-                .into(),
-        ))
     }
 }
 

@@ -1,0 +1,197 @@
+//! Cookie headers: `Set-Cookie` values with secure defaults, and bounded `Cookie` parsing
+//! (RFC 6265bis). No cryptography here.
+
+use crate::Error;
+use crate::format::BROWSER_COOKIE_LIMIT;
+
+/// Longest `Cookie` header read. Browsers send at most a few dozen 4 KB cookies; anything
+/// longer is refused before it is scanned, so parsing work stays linear and small.
+pub const MAX_COOKIE_HEADER_LEN: usize = 64 * 1024;
+/// Cookie pairs scanned per header; later pairs are ignored.
+pub const MAX_COOKIE_PAIRS: usize = 256;
+/// Cookies of the same name tried in order when several arrive (cookie tossing from a
+/// sibling subdomain puts an attacker's cookie beside the real one).
+pub const MAX_SAME_NAME: usize = 3;
+/// Browsers cap `Max-Age` at 400 days (RFC 6265bis §5.6.2); so do we.
+pub const MAX_AGE_CAP: u64 = 400 * 86_400;
+
+/// The `SameSite` attribute.
+///
+/// ```
+/// use cookie_seal::SameSite;
+/// assert_eq!(SameSite::default(), SameSite::Lax);
+/// assert_eq!(SameSite::Strict.as_str(), "Strict");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SameSite {
+    /// Sent only on same-site requests.
+    Strict,
+    /// Sent on same-site requests and top-level cross-site navigations (the default:
+    /// it blocks cross-site form posts while keeping links into the site signed in).
+    #[default]
+    Lax,
+    /// Sent on every request; requires `Secure`.
+    None,
+}
+
+impl SameSite {
+    /// The attribute value as written in `Set-Cookie`.
+    ///
+    /// ```
+    /// assert_eq!(cookie_seal::SameSite::None.as_str(), "None");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Strict => "Strict",
+            SameSite::Lax => "Lax",
+            SameSite::None => "None",
+        }
+    }
+}
+
+/// The attributes every `Set-Cookie` of a session carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CookieAttributes {
+    pub same_site: SameSite,
+    pub domain: Option<String>,
+    pub path: String,
+    pub secure: bool,
+}
+
+impl Default for CookieAttributes {
+    fn default() -> Self {
+        CookieAttributes {
+            same_site: SameSite::Lax,
+            domain: None,
+            path: "/".into(),
+            secure: true,
+        }
+    }
+}
+
+impl CookieAttributes {
+    /// Refuses combinations browsers would reject or that weaken the cookie, so a bad
+    /// configuration fails at start-up rather than as a silently dropped cookie.
+    pub(crate) fn check(&self, name: &str) -> Result<(), Error> {
+        check_cookie_name(name)?;
+        let invalid = |why: &str| Err(Error::InvalidOption(why.into()));
+        if name.starts_with("__Host-") {
+            if !self.secure {
+                return invalid(
+                    "a __Host- cookie needs Secure; development mode needs another name",
+                );
+            }
+            if self.domain.is_some() {
+                return invalid("a __Host- cookie cannot have a Domain");
+            }
+            if self.path != "/" {
+                return invalid("a __Host- cookie must have Path=/");
+            }
+        }
+        if name.starts_with("__Secure-") && !self.secure {
+            return invalid("a __Secure- cookie needs Secure; development mode needs another name");
+        }
+        if self.same_site == SameSite::None && !self.secure {
+            return invalid("SameSite=None needs Secure");
+        }
+        if let Some(domain) = &self.domain {
+            let ok = !domain.is_empty()
+                && domain.len() <= 253
+                && domain
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.');
+            if !ok {
+                return invalid("domain must be a host name such as example.com");
+            }
+        }
+        let path_ok = self.path.starts_with('/')
+            && self.path.len() <= 1024
+            && self.path.bytes().all(|b| b.is_ascii_graphic() && b != b';');
+        if !path_ok {
+            return invalid("path must start with / and hold visible ASCII without ;");
+        }
+        Ok(())
+    }
+
+    /// `name=value; attributes`, with `Max-Age` when `max_age` is given (capped at 400 days).
+    pub(crate) fn set_cookie(&self, name: &str, value: &str, max_age: Option<u64>) -> String {
+        let mut header = format!("{name}={value}");
+        if let Some(age) = max_age {
+            header.push_str(&format!("; Max-Age={}", age.min(MAX_AGE_CAP)));
+        }
+        if let Some(domain) = &self.domain {
+            header.push_str("; Domain=");
+            header.push_str(domain);
+        }
+        header.push_str("; Path=");
+        header.push_str(&self.path);
+        if self.secure {
+            header.push_str("; Secure");
+        }
+        header.push_str("; HttpOnly; SameSite=");
+        header.push_str(self.same_site.as_str());
+        header
+    }
+
+    /// A `Set-Cookie` that makes the browser delete `name` (same Domain and Path, or the
+    /// browser would keep the original).
+    pub(crate) fn expire(&self, name: &str) -> String {
+        self.set_cookie(name, "", Some(0))
+    }
+}
+
+/// A cookie name must be an RFC 6265 token: visible ASCII without separators.
+pub(crate) fn check_cookie_name(name: &str) -> Result<(), Error> {
+    const SEPARATORS: &[u8] = b"()<>@,;:\\\"/[]?={} \t";
+    let valid = !name.is_empty()
+        && name.len() < BROWSER_COOKIE_LIMIT
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !SEPARATORS.contains(&b));
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::InvalidOption(
+            "cookie name must be 1 or more visible ASCII characters without ()<>@,;:\\\"/[]?={} or spaces"
+                .into(),
+        ))
+    }
+}
+
+/// The name/value pairs of a `Cookie` request header, in order, parsed the way RFC 6265bis
+/// §5.7 tells user agents to: split on `;`, trim spaces, split at the first `=`. Pairs with
+/// no `=`, an empty name, or control characters are skipped; a value in double quotes loses
+/// them. At most [`MAX_COOKIE_PAIRS`] pairs are read.
+///
+/// ```
+/// use cookie_seal::cookie_pairs;
+/// let pairs = cookie_pairs(r#"a=1; b="2";junk; A=3"#)?;
+/// assert_eq!(pairs, [("a", "1"), ("b", "2"), ("A", "3")]);
+/// assert_eq!(cookie_pairs(&"x".repeat(70_000)).unwrap_err().code(), "TOO_LARGE");
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
+pub fn cookie_pairs(header: &str) -> Result<Vec<(&str, &str)>, Error> {
+    if header.len() > MAX_COOKIE_HEADER_LEN {
+        return Err(Error::TooLarge {
+            actual: header.len(),
+            limit: MAX_COOKIE_HEADER_LEN,
+        });
+    }
+    let pairs = header
+        .split(';')
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            let name = name.trim_matches([' ', '\t']);
+            let mut value = value.trim_matches([' ', '\t']);
+            if value.len() >= 2 && value.starts_with('"') && value.ends_with('"') {
+                value = &value[1..value.len() - 1];
+            }
+            let clean = |s: &str| !s.bytes().any(|b| b.is_ascii_control());
+            (!name.is_empty() && clean(name) && clean(value)).then_some((name, value))
+        })
+        .take(MAX_COOKIE_PAIRS)
+        .collect();
+    Ok(pairs)
+}
