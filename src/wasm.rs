@@ -84,8 +84,10 @@ fn whole(what: &str, value: f64) -> Result<u64, Error> {
         // In range and integral, so the conversion is exact.
         Ok(value as u64)
     } else {
+        // The value is not echoed: formatting a float would pull about 10 KB of float
+        // printing code into the wasm, for a message that names the option anyway.
         Err(Error::InvalidOption(format!(
-            "{what} must be a whole number from 0 to {MAX_SAFE_INTEGER}, got {value}"
+            "{what} must be a whole number from 0 to Number.MAX_SAFE_INTEGER"
         )))
     }
 }

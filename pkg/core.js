@@ -1,0 +1,384 @@
+// The public JavaScript API over the wasm binding (src/wasm.rs). Every runtime's entry file
+// (node.js, workerd.js, deno.js, browser.js) instantiates the wasm its own way and then
+// re-exports this module. JSON is done here, by the engine's own JSON.stringify/JSON.parse;
+// the wasm only ever sees text and returns text.
+
+import initWasm, {
+  WasmError,
+  WasmSealer,
+  generateKey as wasmGenerateKey,
+} from "./cookie_seal.js";
+
+const DEFAULT_PURPOSE = "session";
+const DEFAULT_TTL = 7 * 86400;
+const DEFAULT_LEEWAY = 60;
+const DEFAULT_MAX_LEN = 4096;
+const OPTION_NAMES = new Set(["keys", "name", "purpose", "ttl", "leeway", "maxLen"]);
+const CALL_OPTION_NAMES = new Set(["now"]);
+
+// The Rust side reads JSON with serde_json, which stops at 128 levels of nesting; staying
+// well under it keeps every value sealed here openable by a typed Rust `open`, and bounds
+// the recursion of the pre-check below.
+const MAX_DEPTH = 100;
+// A 4096-byte cookie cannot hold more than about 2000 JSON values (each takes at least two
+// characters), so walking more than this is wasted work on a payload that cannot fit.
+const MAX_VALUES = 4096;
+// Key ids and base64url keys use one alphabet. Checking it here stops an id or key holding
+// "," or ":" from smuggling an extra entry into the keyring text handed to Rust.
+const KEY_TEXT = /^[A-Za-z0-9_-]+$/;
+
+let ready = false;
+let pending;
+
+/**
+ * Marks the module instantiated; called by entry files that instantiate synchronously.
+ * Not part of the public API (the package's exports map does not expose this file).
+ */
+export function markReady() {
+  ready = true;
+}
+
+export async function init(input) {
+  if (ready) return;
+  if (pending === undefined) {
+    const arg = input === undefined ? undefined : { module_or_path: input };
+    pending = initWasm(arg).then(
+      () => {
+        ready = true;
+      },
+      (cause) => {
+        pending = undefined; // let a later init() try again, e.g. after a network error
+        throw new SealError("NOT_INITIALIZED", `could not load cookie-seal's wasm: ${cause}`, {
+          cause,
+        });
+      },
+    );
+  }
+  return pending;
+}
+
+export class SealError extends Error {
+  constructor(code, message, details = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = "SealError";
+    this.code = code;
+    if (details.actual !== undefined) this.actual = details.actual;
+    if (details.limit !== undefined) this.limit = details.limit;
+    if (details.expiresAt !== undefined) this.expiresAt = details.expiresAt;
+    if (details.validFrom !== undefined) this.validFrom = details.validFrom;
+  }
+}
+
+function ensureReady() {
+  if (!ready) {
+    throw new SealError(
+      "NOT_INITIALIZED",
+      "cookie-seal is not initialised yet: `await init()` once before using it",
+    );
+  }
+}
+
+// Runs a wasm call and turns the binding's WasmError into a SealError. Anything else that
+// escapes would be a defect in the binding (it never panics on input) and is rethrown as is.
+function call(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof WasmError) throw fromWasm(err);
+    throw err;
+  }
+}
+
+function fromWasm(err) {
+  const code = err.code;
+  const message = err.message;
+  const first = err.first;
+  const second = err.second;
+  err.free();
+  const details = {};
+  if (code === "TOO_LARGE") {
+    details.actual = first;
+    details.limit = second;
+  } else if (code === "EXPIRED") {
+    details.expiresAt = first;
+  } else if (code === "NOT_YET_VALID") {
+    details.validFrom = first;
+  }
+  return new SealError(code, message, details);
+}
+
+function isObject(value) {
+  return typeof value === "object" && value !== null;
+}
+
+function checkOptionNames(options, allowed, what) {
+  for (const name of Object.keys(options)) {
+    if (!allowed.has(name)) {
+      // A typo such as `maxAge` would otherwise be ignored and the default used silently.
+      throw new SealError("INVALID_OPTION", `invalid option: unknown ${what} option "${name}"`);
+    }
+  }
+}
+
+function numberOption(options, name, fallback) {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number") {
+    throw new SealError("INVALID_OPTION", `invalid option: ${name} must be a number`);
+  }
+  return value; // range and integrality are checked in Rust
+}
+
+function stringOption(options, name, fallback) {
+  const value = options[name];
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "string") {
+    throw new SealError("INVALID_OPTION", `invalid option: ${name} must be a string`);
+  }
+  return value;
+}
+
+function keyringText(keys) {
+  if (typeof keys === "string") return keys;
+  if (!Array.isArray(keys) || keys.length === 0) {
+    throw new SealError(
+      "INVALID_KEY",
+      'invalid key: keys must be a string "id:key,..." or a non-empty array of { id, key }',
+    );
+  }
+  return keys
+    .map((entry, n) => {
+      if (!isObject(entry) || typeof entry.id !== "string" || typeof entry.key !== "string") {
+        throw new SealError("INVALID_KEY", `invalid key: keys[${n}] must be { id: string, key: string }`);
+      }
+      // Neither value is echoed: a key pasted in the wrong place must not reach a log.
+      if (!KEY_TEXT.test(entry.id) || !KEY_TEXT.test(entry.key)) {
+        throw new SealError(
+          "INVALID_KEY",
+          `invalid key: keys[${n}] id and key must be non-empty and use only A-Z a-z 0-9 _ -`,
+        );
+      }
+      return `${entry.id}:${entry.key}`;
+    })
+    .join(",");
+}
+
+function nowOption(options) {
+  if (options === undefined) return Math.floor(Date.now() / 1000);
+  if (!isObject(options)) {
+    throw new SealError("INVALID_OPTION", "invalid option: the options argument must be an object");
+  }
+  checkOptionNames(options, CALL_OPTION_NAMES, "call");
+  return numberOption(options, "now", Math.floor(Date.now() / 1000));
+}
+
+// UTF-8 length of a JS string, counted without allocating, for size errors.
+function utf8Length(text) {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function describe(path) {
+  return path.length === 0 ? "the payload" : `payload${path.join("")}`;
+}
+
+function refuse(path, what) {
+  throw new SealError(
+    "PAYLOAD",
+    `payload: ${describe(path)} is ${what}, which JSON cannot carry unchanged`,
+  );
+}
+
+/**
+ * Refuses, before JSON.stringify sees it, any value that JSON would drop, change or choke on,
+ * so what `open` returns always equals what `seal` was given. Bounded in depth and work.
+ */
+function checkJson(root) {
+  let count = 0;
+  const path = [];
+  const open = new Set(); // objects on the current path, for cycle detection
+
+  function visit(value, depth) {
+    if (++count > MAX_VALUES) {
+      throw new SealError(
+        "PAYLOAD",
+        `payload: more than ${MAX_VALUES} values; that cannot fit in a cookie`,
+      );
+    }
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        return;
+      case "number":
+        // -0 is accepted: JSON writes it as 0, and -0 === 0, so it compares equal after open.
+        if (!Number.isFinite(value)) refuse(path, String(value));
+        return;
+      case "undefined":
+        return refuse(path, "undefined");
+      case "bigint":
+        return refuse(path, "a BigInt");
+      case "function":
+        return refuse(path, "a function");
+      case "symbol":
+        return refuse(path, "a symbol");
+      default:
+        break;
+    }
+    if (value === null) return;
+    if (depth >= MAX_DEPTH) {
+      throw new SealError("PAYLOAD", `payload: nested deeper than ${MAX_DEPTH} levels`);
+    }
+    if (open.has(value)) refuse(path, "a reference back to itself (a cycle)");
+    const proto = Object.getPrototypeOf(value);
+    if (Array.isArray(value)) {
+      if (proto !== Array.prototype) refuse(path, "an Array subclass");
+      if (Object.keys(value).length !== value.length) {
+        refuse(path, "a sparse array, or an array with extra properties");
+      }
+    } else if (proto !== Object.prototype && proto !== null) {
+      const ctor = proto && typeof proto.constructor === "function" ? proto.constructor.name : "";
+      refuse(path, ctor ? `a ${ctor}` : "an object with a custom prototype");
+    }
+    if (Object.getOwnPropertySymbols(value).length !== 0) {
+      refuse(path, "an object with symbol-keyed properties");
+    }
+    open.add(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(`[${i}]`);
+        visit(value[i], depth + 1);
+        path.pop();
+      }
+    } else {
+      for (const key of Object.keys(value)) {
+        path.push(`[${JSON.stringify(key)}]`);
+        visit(value[key], depth + 1);
+        path.pop();
+      }
+    }
+    open.delete(value);
+  }
+
+  visit(root, 0);
+}
+
+export class Sealer {
+  #inner;
+  #nameBytes;
+  #maxLen;
+
+  constructor(options) {
+    ensureReady();
+    if (!isObject(options)) {
+      throw new SealError("INVALID_OPTION", "invalid option: new Sealer() takes an options object");
+    }
+    checkOptionNames(options, OPTION_NAMES, "Sealer");
+    const keys = keyringText(options.keys);
+    const name = stringOption(options, "name");
+    const purpose = stringOption(options, "purpose", DEFAULT_PURPOSE);
+    const ttl = numberOption(options, "ttl", DEFAULT_TTL);
+    const leeway = numberOption(options, "leeway", DEFAULT_LEEWAY);
+    const maxLen = numberOption(options, "maxLen", DEFAULT_MAX_LEN);
+    this.#inner = call(() => new WasmSealer(keys, name, purpose, ttl, leeway, maxLen));
+    this.#nameBytes = utf8Length(name);
+    this.#maxLen = maxLen;
+  }
+
+  get capacity() {
+    return this.#live().capacity;
+  }
+
+  seal(data, options) {
+    const inner = this.#live();
+    const now = nowOption(options);
+    let json;
+    try {
+      checkJson(data);
+      json = JSON.stringify(data);
+    } catch (cause) {
+      if (cause instanceof SealError) throw cause;
+      // A getter or a Proxy trap that throws, for instance.
+      throw new SealError("PAYLOAD", `payload: reading it as JSON failed: ${cause}`, { cause });
+    }
+    if (json.length > this.#maxLen) {
+      // At least one UTF-8 byte per UTF-16 unit, so it cannot fit. Report it without copying
+      // the text into wasm memory, which grows but never shrinks.
+      const actual = inner.cookieLen(utf8Length(json));
+      throw new SealError(
+        "TOO_LARGE",
+        `cookie is ${actual} bytes, more than the ${this.#maxLen}-byte limit`,
+        { actual, limit: this.#maxLen },
+      );
+    }
+    return call(() => inner.seal(json, now));
+  }
+
+  open(value, options) {
+    const inner = this.#live();
+    const now = nowOption(options);
+    if (typeof value !== "string") {
+      throw new SealError("MALFORMED", "malformed cookie value: the value is not a string");
+    }
+    if (value.length > this.#maxLen) {
+      const actual = this.#nameBytes + 1 + utf8Length(value);
+      throw new SealError(
+        "TOO_LARGE",
+        `cookie is ${actual} bytes, more than the ${this.#maxLen}-byte limit`,
+        { actual, limit: this.#maxLen },
+      );
+    }
+    const opened = call(() => inner.open(value, now));
+    const text = opened.data;
+    const issuedAt = opened.issuedAt;
+    const expiresAt = opened.expiresAt;
+    const keyId = opened.keyId;
+    const needsReseal = opened.needsReseal;
+    opened.free();
+    let data;
+    try {
+      data = JSON.parse(text);
+    } catch (cause) {
+      // Authentic, so sealed by someone holding the key but not as JSON (seal_bytes in Rust).
+      throw new SealError("PAYLOAD", `payload: not JSON: ${cause.message}`, { cause });
+    }
+    return { data, issuedAt, expiresAt, keyId, needsReseal };
+  }
+
+  free() {
+    if (this.#inner !== undefined) {
+      this.#inner.free();
+      this.#inner = undefined;
+    }
+  }
+
+  #live() {
+    if (this.#inner === undefined) {
+      throw new SealError("INVALID_OPTION", "invalid option: this Sealer was freed");
+    }
+    return this.#inner;
+  }
+}
+
+// `using sealer = new Sealer(...)` where the engine has explicit resource management.
+if (typeof Symbol.dispose === "symbol") {
+  Sealer.prototype[Symbol.dispose] = function dispose() {
+    this.free();
+  };
+}
+
+export function generateKey() {
+  ensureReady();
+  return call(() => wasmGenerateKey());
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Every wasm/JS test, self-contained: installs what is missing, builds pkg/ once, packs it
+# with `npm pack` and installs the tarball as a user would, then runs
+#   1. the core's Rust tests compiled to wasm (wasm-bindgen-test) in Node and headless Chromium,
+#   2. the JS suite (tests/js/suite.js) in Node, Deno and a workerd-served worker,
+#   3. the cross-runtime proof: native Rust opens what each JS runtime sealed (each JS run
+#      opens what native Rust sealed, inside the suite).
+# Each runner prints its own summary; the script fails if any of them failed.
+# Options: --skip-core-wasm skips step 1 (the slowest build).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+skip_core_wasm=0
+for arg in "$@"; do
+  case $arg in
+    --skip-core-wasm) skip_core_wasm=1 ;;
+    *) echo "usage: $0 [--skip-core-wasm]" >&2; exit 2 ;;
+  esac
+done
+
+failures=()
+step() { echo; echo "=== test-js: $* ==="; }
+run() { # run NAME CMD...: runs, records a failure without stopping the other runtimes
+  local name=$1; shift
+  if ! "$@"; then failures+=("$name"); fi
+}
+
+set -e
+scripts/setup-js.sh build test
+step "build pkg/"
+scripts/build-pkg.sh
+
+out=$root/test-output/js
+rm -rf "$out" && mkdir -p "$out"
+step "npm pack and install the tarball into tests/js"
+tarball=$(cd pkg && npm pack --pack-destination "$out" --loglevel=error 2>/dev/null | tail -1)
+(cd tests/js && npm install --no-save --no-audit --no-fund --loglevel=error "$out/$tarball")
+
+step "native helper (examples/cross_runtime.rs) seals values for the JS runtimes"
+cargo build --example cross_runtime
+target/debug/examples/cross_runtime seal > "$out/native-sealed.json"
+set +e
+
+export COOKIE_SEAL_CROSS_DIR=$out
+
+if [ "$skip_core_wasm" = 0 ]; then
+  # The core's own tests, compiled once for wasm32 and run by wasm-bindgen-test-runner:
+  # first in Node (its default), then in headless Chromium through chromedriver.
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+  step "core tests in wasm: Node"
+  run "core-wasm-node" cargo test --target wasm32-unknown-unknown --tests
+  step "core tests in wasm: headless Chromium"
+  run "core-wasm-chromium" env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+    cargo test --target wasm32-unknown-unknown --tests
+  unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
+fi
+
+step "JS suite: Node"
+run "js-node" bash -c 'cd tests/js && node --test node.test.js'
+
+step "cross-runtime: native Rust opens what the JS runtimes sealed"
+sealed=()
+for rt in node deno workerd; do
+  if [ -f "$out/$rt-sealed.json" ]; then sealed+=("$out/$rt-sealed.json"); else
+    echo "no values sealed by $rt (its run failed)"; failures+=("cross-$rt"); fi
+done
+[ ${#sealed[@]} -gt 0 ] && run "cross-native" target/debug/examples/cross_runtime open "${sealed[@]}"
+
+echo
+if [ ${#failures[@]} -eq 0 ]; then
+  echo "test-js: all runtimes passed"
+else
+  echo "test-js: FAILED: ${failures[*]}"
+  exit 1
+fi

@@ -1,0 +1,28 @@
+// The shared suite in Node, against `cookie-seal` as installed from the packed tarball.
+// COOKIE_SEAL_CROSS_DIR (set by scripts/test-js.sh) holds native-sealed.json and receives
+// node-sealed.json for the native helper to open.
+import test from "node:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as api from "cookie-seal";
+import { cases, sealForNative } from "./suite.js";
+
+const crossDir = process.env.COOKIE_SEAL_CROSS_DIR;
+const vectors = JSON.parse(readFileSync(new URL("../vectors/seal-v1.json", import.meta.url), "utf8"));
+const native = crossDir ? JSON.parse(readFileSync(join(crossDir, "native-sealed.json"), "utf8")) : null;
+
+for (const { name, fn } of cases({ api, vectors, native })) test(name, fn);
+
+test("the node entry instantiates at import: init() is a no-op", async () => {
+  // No await before this: the module must already work.
+  const value = new api.Sealer({ keys: [{ id: "k", key: api.generateKey() }], name: "n" }).seal(1);
+  if (typeof value !== "string") throw new Error("not usable at import");
+  const pending = api.init();
+  if (!(pending instanceof Promise)) throw new Error("init() must return a Promise");
+  await pending;
+});
+
+test("seal values for native Rust to open", () => {
+  if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+  writeFileSync(join(crossDir, "node-sealed.json"), JSON.stringify(sealForNative(api)));
+});
