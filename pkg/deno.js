@@ -1,8 +1,11 @@
-// Deno: the wasm is loaded with fetch() on the package's own file URL (Deno allows reading
-// the npm cache and node_modules for this) at import, with top-level await, so seal/open work
-// straight away and init() is a no-op.
-import { init } from "./core.js";
+// Deno: the wasm is imported as a compiled WebAssembly.Module with a source-phase import
+// (no --allow-read needed, unlike fetch or Deno.readFile on the package's files) and
+// instantiated synchronously at import, so init() is a no-op. Tested on Deno 2.9.
+import source wasmModule from "./cookie_seal_bg.wasm";
+import { initSync } from "./cookie_seal.js";
+import { markReady } from "./core.js";
 
-await init();
+initSync({ module: wasmModule });
+markReady();
 
 export { init, Sealer, SealError, generateKey } from "./core.js";

@@ -59,6 +59,16 @@ fi
 step "JS suite: Node"
 run "js-node" bash -c 'cd tests/js && node --test node.test.js'
 
+step "JS suite: Deno"
+# Deno may read only the vectors and the cross-runtime folder, and write only the latter:
+# the package itself needs no permission (deno.js imports its wasm as a module).
+run "js-deno" env NO_COLOR=1 bash -c 'cd tests/js && node_modules/.bin/deno test \
+  --allow-env=COOKIE_SEAL_CROSS_DIR --allow-read=../vectors,"$COOKIE_SEAL_CROSS_DIR" \
+  --allow-write="$COOKIE_SEAL_CROSS_DIR" deno.test.js'
+
+step "JS suite: Cloudflare workerd on 127.0.0.1"
+run "js-workerd" bash -c 'cd tests/js && node --test workerd.test.js'
+
 step "cross-runtime: native Rust opens what the JS runtimes sealed"
 sealed=()
 for rt in node deno workerd; do

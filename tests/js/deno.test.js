@@ -1,0 +1,22 @@
+// The shared suite in Deno, against `cookie-seal` from tests/js/node_modules (installed from
+// the packed tarball; deno.json sets nodeModulesDir "manual", so Deno resolves it exactly as
+// Node does, with the `deno` export condition).
+import * as api from "cookie-seal";
+import { cases, sealForNative } from "./suite.js";
+
+const crossDir = Deno.env.get("COOKIE_SEAL_CROSS_DIR");
+const vectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/seal-v1.json", import.meta.url)));
+const native = crossDir ? JSON.parse(await Deno.readTextFile(`${crossDir}/native-sealed.json`)) : null;
+
+for (const { name, fn } of cases({ api, vectors, native })) Deno.test(name, fn);
+
+Deno.test("the deno entry is ready at import: init() is a no-op", async () => {
+  const value = new api.Sealer({ keys: [{ id: "k", key: api.generateKey() }], name: "n" }).seal(1);
+  if (typeof value !== "string") throw new Error("not usable at import");
+  await api.init();
+});
+
+Deno.test("seal values for native Rust to open", async () => {
+  if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+  await Deno.writeTextFile(`${crossDir}/deno-sealed.json`, JSON.stringify(sealForNative(api)));
+});

@@ -1,0 +1,93 @@
+// Drives the JS suite inside a real workerd (npm `workerd`) serving tests/js/workerd on
+// 127.0.0.1, one HTTP request per case, and reports each case to node's test runner.
+import test from "node:test";
+import { spawn, execFileSync } from "node:child_process";
+import { createServer } from "node:net";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const crossDir = process.env.COOKIE_SEAL_CROSS_DIR;
+
+// The worker's config names workerd.js as the package entry; make sure that is what the
+// package's exports map gives a bundler resolving with the `workerd` condition.
+const resolved = execFileSync(
+  process.execPath,
+  ["--conditions=workerd", "--input-type=module", "-e", 'console.log(import.meta.resolve("cookie-seal"))'],
+  { cwd: here, encoding: "utf8" },
+).trim();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const workerd = spawn(
+  join(here, "node_modules/.bin/workerd"),
+  ["serve", join(here, "workerd/config.capnp"), "--socket-addr", `http=127.0.0.1:${port}`],
+  { stdio: ["ignore", "inherit", "inherit"] },
+);
+let exited = false;
+workerd.on("exit", () => {
+  exited = true;
+});
+process.on("exit", () => workerd.kill());
+
+async function get(path) {
+  const response = await fetch(base + path, { signal: AbortSignal.timeout(60_000) });
+  return response.json();
+}
+
+async function waitUntilServing() {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error("workerd exited before serving");
+    try {
+      return await get("/list");
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`workerd did not answer on ${base}: ${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+let names = [];
+let startError = null;
+try {
+  names = await waitUntilServing();
+} catch (err) {
+  startError = err;
+}
+
+test("workerd serves the test worker", () => {
+  if (startError) throw startError;
+  if (!resolved.endsWith("/cookie-seal/workerd.js")) {
+    throw new Error(`the workerd condition resolves to ${resolved}, not workerd.js`);
+  }
+  if (names.length < 15) throw new Error(`only ${names.length} cases listed`);
+});
+
+names.forEach((name, i) => {
+  test(`workerd: ${name}`, async () => {
+    const result = await get(`/run?i=${i}`);
+    if (!result.ok) throw new Error(result.error);
+  });
+});
+
+test("workerd: seal values for native Rust to open", async () => {
+  if (startError) throw startError;
+  if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+  writeFileSync(join(crossDir, "workerd-sealed.json"), JSON.stringify(await get("/cross")));
+});
+
+test.after(() => workerd.kill());
