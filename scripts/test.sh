@@ -9,6 +9,9 @@ scripts/setup-rust.sh
 echo "== native: unit, integration and doc tests (examples are built too)"
 cargo test --quiet
 
+echo "== native: the cookie-seal command-line tool (feature cli)"
+cargo test --quiet --features cli --test cli
+
 echo "== wasm32-unknown-unknown build"
 cargo build --quiet --target wasm32-unknown-unknown
 
