@@ -19,7 +19,9 @@ use zeroize::Zeroizing;
 
 use crate::clock::now;
 use crate::cookie::{CookieAttributes, MAX_SAME_NAME, SameSite, cookie_pairs};
-use crate::format::{BROWSER_COOKIE_LIMIT, ChunkPosition, Claims, SESSION_ID_LEN, SUBJECT_MAX_LEN};
+use crate::format::{
+    BROWSER_COOKIE_LIMIT, ChunkPosition, Claims, SESSION_ID_LEN, SUBJECT_MAX_LEN, capacity_for,
+};
 use crate::revocation::{Revocation, SessionInfo};
 use crate::{Error, Keyring, Sealer};
 
@@ -439,25 +441,10 @@ impl SessionManager {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn capacity(&self) -> usize {
-        let claims = Claims {
-            session_id: Some([0; SESSION_ID_LEN]),
-            signed_in_at: Some(0),
-            ..Claims::default()
-        };
-        let budget = self
-            .sealer
-            .max_len()
-            .saturating_sub(self.cookie_name().len() + 1);
-        let base = self.sealer.value_len_for(0, &claims);
-        // value_len_for is monotone in the payload length: walk back from the raw bound.
-        let mut cap = (budget * 3 / 4).saturating_sub(base * 3 / 4);
-        while cap > 0 && self.sealer.value_len_for(cap, &claims) > budget {
-            cap -= 1;
-        }
-        while self.sealer.value_len_for(cap + 1, &claims) <= budget {
-            cap += 1;
-        }
-        cap
+        let session_claims = SESSION_ID_LEN + 8; // id and sign-in time
+        let budget = self.value_budget(self.cookie_name().len());
+        capacity_for(budget, self.sealer.keyring().primary_id().len())
+            .map_or(0, |cap| cap.saturating_sub(session_claims))
     }
 
     /// Starts a session at sign-in: a fresh random id, the sign-in time, remember-me and
