@@ -1,6 +1,11 @@
 //! XAES-256-GCM against the C2SP known answers and accumulated vector, and the inner
 //! AES-256-GCM against Wycheproof. Vectors: tests/vectors/README.md says where each is from.
 
+// In wasm these run under wasm-bindgen-test (scripts/test-js.sh), which sees only its own
+// attribute.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use sha3::Shake128;
 use sha3::digest::{ExtendableOutput, Update, XofReader};
 
