@@ -190,8 +190,10 @@ function utf8Length(text) {
   return bytes;
 }
 
+// The path is kept as raw keys and only formatted when a value is refused.
 function describe(path) {
-  return path.length === 0 ? "the payload" : `payload${path.join("")}`;
+  if (path.length === 0) return "the payload";
+  return `payload${path.map((k) => (typeof k === "number" ? `[${k}]` : `[${JSON.stringify(k)}]`)).join("")}`;
 }
 
 function refuse(path, what) {
@@ -257,13 +259,13 @@ function checkJson(root) {
     open.add(value);
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
-        path.push(`[${i}]`);
+        path.push(i);
         visit(value[i], depth + 1);
         path.pop();
       }
     } else {
       for (const key of Object.keys(value)) {
-        path.push(`[${JSON.stringify(key)}]`);
+        path.push(key);
         visit(value[key], depth + 1);
         path.pop();
       }
