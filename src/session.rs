@@ -548,27 +548,31 @@ impl SessionManager {
             return Ok(None);
         }
 
+        // Every candidate gets the full check, lifecycle rules included, so an old or
+        // planted cookie that authenticates but is expired or revoked cannot hide the real one.
         let mut first_error = None;
         let whole = pairs.iter().filter(|(n, _)| *n == name).take(MAX_SAME_NAME);
         for (_, value) in whole {
-            match self.open_value(value, ChunkPosition::default(), now) {
-                Ok(opened) => return self.finish(opened, present, 1, now).map(Some),
+            let result = self
+                .open_value(value, ChunkPosition::default(), now)
+                .and_then(|opened| self.finish(opened, &present, 1, now));
+            match result {
+                Ok(session) => return Ok(Some(session)),
                 Err(err) => {
                     first_error.get_or_insert(err);
                 }
             }
         }
-        if present.iter().any(|n| *n == chunk_names[0]) {
+        if present.contains(&chunk_names[0]) {
             let first = |n: &str| pairs.iter().find(|(p, _)| *p == n).map(|(_, v)| *v);
-            match self
+            let result = self
                 .join_chunks(&chunk_names, first)
                 .and_then(|(value, count)| {
                     let opened = self.open_value(&value, ChunkPosition { index: 0, count }, now)?;
-                    Ok((opened, count))
-                }) {
-                Ok((opened, count)) => {
-                    return self.finish(opened, present, count as usize, now).map(Some);
-                }
+                    self.finish(opened, &present, count as usize, now)
+                });
+            match result {
+                Ok(session) => return Ok(Some(session)),
                 Err(err) => {
                     first_error.get_or_insert(err);
                 }
@@ -647,6 +651,14 @@ impl SessionManager {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn clear_cookies(&self) -> Vec<String> {
+        self.cookie_names()
+            .iter()
+            .map(|n| self.cookie.expire(n))
+            .collect()
+    }
+
+    /// Every cookie name a session may use: the name, and its chunks when chunking is on.
+    fn cookie_names(&self) -> Vec<String> {
         let name = self.cookie_name();
         let chunks = if self.max_chunks > 1 {
             self.max_chunks
@@ -655,7 +667,6 @@ impl SessionManager {
         };
         std::iter::once(name.to_owned())
             .chain((0..chunks).map(|i| format!("{name}.{i}")))
-            .map(|n| self.cookie.expire(&n))
             .collect()
     }
 
@@ -698,8 +709,12 @@ impl SessionManager {
         let (count, piece) = head
             .split_once('.')
             .ok_or(Error::Malformed("chunk 0 has no count"))?;
-        let count: usize = match count.len() {
-            1 | 2 => count.parse().map_err(|_| Error::Malformed("chunk count"))?,
+        // Strictly [1-9][0-9]?: one spelling per count, as every writer produces it.
+        let canonical = matches!(count.len(), 1 | 2)
+            && count.bytes().all(|b| b.is_ascii_digit())
+            && !count.starts_with('0');
+        let count: usize = match count.parse() {
+            Ok(n) if canonical => n,
             _ => return Err(Error::Malformed("chunk count")),
         };
         if !(2..=self.max_chunks).contains(&count) {
@@ -726,7 +741,7 @@ impl SessionManager {
     fn finish(
         &self,
         (claims, payload, key_id): (Claims, Zeroizing<Vec<u8>>, String),
-        present: Vec<String>,
+        present: &[String],
         cookies_used: usize,
         now: u64,
     ) -> Result<Session<Vec<u8>>, Error> {
@@ -787,7 +802,7 @@ impl SessionManager {
             remember_me: claims.remember_me,
             key_id,
             reseal,
-            present,
+            present: present.to_vec(),
         })
     }
 
@@ -862,7 +877,7 @@ impl SessionManager {
                 } else {
                     String::new()
                 };
-                let room = self.value_budget(chunk_name.len()) - prefix.len();
+                let room = self.chunk_room(i, count);
                 let (piece, tail) = rest.split_at(room.min(rest.len()));
                 written.push((chunk_name, prefix + piece));
                 rest = tail;
@@ -873,8 +888,14 @@ impl SessionManager {
             .iter()
             .map(|(n, v)| self.cookie.set_cookie(n, v, max_age))
             .collect();
-        for stale in session
-            .present
+        // A session that never came from a request (fresh from sign_in) cannot know what
+        // the browser holds, so with chunking on it deletes every name it did not write.
+        let possible = if session.key_id.is_empty() && self.max_chunks > 1 {
+            self.cookie_names()
+        } else {
+            session.present.clone()
+        };
+        for stale in possible
             .iter()
             .filter(|p| !written.iter().any(|(n, _)| n == *p))
         {
@@ -883,25 +904,28 @@ impl SessionManager {
         Ok(headers)
     }
 
+    /// Characters of value cookie `name.{index}` holds when the session has `count` chunks:
+    /// the budget less the name, and in the first cookie less the `"<count>."` prefix.
+    fn chunk_room(&self, index: usize, count: usize) -> usize {
+        let room = self.value_budget(self.cookie_name().len() + 1 + digits(index));
+        let prefix = if index == 0 { digits(count) + 1 } else { 0 };
+        room.saturating_sub(prefix)
+    }
+
     /// Cookies needed for a value of `value_len` characters (at least 2 when chunked).
+    /// Linear in the answer, which the caller compares with `max_chunks` (at most 10).
     fn chunks_needed(&self, value_len: usize) -> usize {
-        let name_len = self.cookie_name().len();
-        let mut room = 0usize;
-        let mut count = 0usize;
-        // Each chunk holds at least ~4000 characters, so this loop is short for any input
-        // that passed the caller's payload bounds; it stops at the value's length anyway.
-        while room < value_len && count <= value_len {
-            let suffix = 1 + digits(count);
-            let mut chunk_room = self.value_budget(name_len + suffix);
-            if count == 0 {
-                // "<count>." in front of the first piece; the count has at most 2 digits
-                // within the limit, and more only when reporting how far over it is.
-                chunk_room = chunk_room.saturating_sub(3);
-            }
-            room = room.saturating_add(chunk_room.max(1));
+        let mut later_rooms = 0usize; // chunks 1.., whose room does not depend on the count
+        let mut count = 1;
+        loop {
             count += 1;
+            later_rooms = later_rooms.saturating_add(self.chunk_room(count - 1, count).max(1));
+            let room = later_rooms.saturating_add(self.chunk_room(0, count));
+            // Each chunk adds at least one character, so this ends by count = value_len.
+            if room >= value_len || count >= value_len {
+                return count;
+            }
         }
-        count.max(2)
     }
 }
 

@@ -37,6 +37,14 @@ fn cookie_header(set_cookies: &[String]) -> String {
         .join("; ")
 }
 
+/// The Set-Cookie values that write a cookie (deletions dropped).
+fn written(set_cookies: &[String]) -> Vec<&String> {
+    set_cookies
+        .iter()
+        .filter(|h| !h.contains("Max-Age=0"))
+        .collect()
+}
+
 fn signed_in(
     m: &SessionManager,
     data: Value,
@@ -318,18 +326,31 @@ fn chunk_split_and_join_at_every_boundary() {
     // Around the one-cookie limit, and around the two-to-three-cookie limit.
     let mut lengths: Vec<usize> = (single - 3..=single + 3).collect();
     let mut two_chunk_limit = single;
-    while m
-        .set_cookies_at(
-            &m.sign_in(payload_of(two_chunk_limit + 1), SignIn::default(), T0)
-                .unwrap(),
-            T0,
-        )
-        .unwrap()
-        .len()
-        <= 2
-    {
+    let cookies_written = |m: &SessionManager, len: usize| {
+        let s = m.sign_in(payload_of(len), SignIn::default(), T0).unwrap();
+        m.set_cookies_at(&s, T0).map(|h| written(&h).len())
+    };
+    while cookies_written(&m, two_chunk_limit + 1).unwrap() <= 2 {
         two_chunk_limit += 1;
     }
+    // At that point two cookies really are full: the value fills both to the byte.
+    let two_only = builder().max_chunks(2).build().unwrap();
+    let fits = two_only
+        .sign_in(payload_of(two_chunk_limit), SignIn::default(), T0)
+        .unwrap();
+    let headers = two_only.set_cookies_at(&fits, T0).unwrap();
+    let bytes: usize = written(&headers)
+        .iter()
+        .map(|h| h.split(';').next().unwrap().len())
+        .sum();
+    assert!(
+        bytes >= 2 * 4096 - 3,
+        "two full cookies hold only {bytes} bytes"
+    );
+    assert_eq!(
+        cookies_written(&two_only, two_chunk_limit + 1).unwrap_err(),
+        Error::TooManyChunks { needed: 3, max: 2 }
+    );
     lengths.extend(two_chunk_limit - 2..=two_chunk_limit + 2);
     for len in lengths {
         let data = payload_of(len);
@@ -342,9 +363,12 @@ fn chunk_split_and_join_at_every_boundary() {
         } else {
             3
         };
-        assert_eq!(headers.len(), expected, "payload {len}");
-        for h in &headers {
+        assert_eq!(written(&headers).len(), expected, "payload {len}");
+        for h in written(&headers) {
             let pair = h.split(';').next().unwrap();
+            let value = pair.split_once('=').unwrap().1;
+            let piece = value.split_once('.').map_or(value, |(_, p)| p);
+            assert!(!piece.is_empty(), "payload {len}: an empty chunk");
             assert!(
                 pair.len() <= 4096,
                 "payload {len}: a cookie of {} bytes",
@@ -388,6 +412,7 @@ fn three_chunks(m: &SessionManager, fill: &str) -> Vec<(String, String)> {
         .sign_in(json!({"fill": fill.repeat(7_000)}), SignIn::default(), T0)
         .unwrap();
     let headers = m.set_cookies_at(&s, T0).unwrap();
+    let headers = written(&headers);
     assert_eq!(headers.len(), 3);
     headers
         .iter()
@@ -498,7 +523,7 @@ fn stale_chunks_are_ignored_and_deleted_on_the_next_write() {
             .unwrap();
         m.set_cookies_at(&s, T0).unwrap()
     };
-    assert_eq!(two.len(), 2);
+    assert_eq!(written(&two).len(), 2);
     let with_extra = format!("{}; __Host-s.2={}", cookie_header(&two), big[2].1);
     let opened = read(&m, &with_extra, T0).unwrap();
     assert_eq!(opened.reseal, Some(ResealReason::StaleCookies));
@@ -711,6 +736,38 @@ fn revocation_by_id_subject_generation_and_cutoff() {
     assert_eq!(read(&cutoff, &h3, T0 + 5).unwrap_err(), Error::Revoked);
     let (_, fresh) = signed_in(&cutoff, json!(4), SignIn::default(), T0 + 1);
     assert!(read(&cutoff, &fresh, T0 + 5).is_ok());
+}
+
+#[test]
+fn a_sealer_value_or_dead_session_does_not_hide_the_real_one() {
+    let m = timed();
+    let plain = Sealer::builder(ring("k1", 1), NAME)
+        .build()
+        .unwrap()
+        .seal_at(&json!(0), T0)
+        .unwrap();
+    let (_, old) = signed_in(&m, json!("old"), SignIn::default(), T0 - 3_500);
+    let (_, real) = signed_in(&m, json!("real"), SignIn::default(), T0);
+    // Both decoys authenticate, then fail a lifecycle rule; the real cookie still opens.
+    let header = format!("{NAME}={plain}; {old}; {real}");
+    assert_eq!(read(&m, &header, T0).unwrap().data, json!("real"));
+}
+
+#[test]
+fn fresh_sign_in_deletes_chunks_it_did_not_write() {
+    let m = chunked();
+    let s = m.sign_in(json!(1), SignIn::default(), T0).unwrap();
+    let headers = m.set_cookies_at(&s, T0).unwrap();
+    let deleted: Vec<&str> = headers
+        .iter()
+        .filter(|h| h.contains("Max-Age=0"))
+        .map(|h| h.split('=').next().unwrap())
+        .collect();
+    assert_eq!(deleted, ["__Host-s.0", "__Host-s.1", "__Host-s.2"]);
+    // Without chunking there is nothing else to delete.
+    let plain = manager();
+    let s = plain.sign_in(json!(1), SignIn::default(), T0).unwrap();
+    assert_eq!(plain.set_cookies_at(&s, T0).unwrap().len(), 1);
 }
 
 #[test]
