@@ -1,8 +1,9 @@
 # The two commands the README promises, and a few conveniences.
 .PHONY: demo test bench
 
+# The demo server and playground (scripts/demo.sh): `make demo`, `make demo PORT=9000`.
 demo:
-	cargo run --quiet --example roundtrip
+	scripts/demo.sh
 
 test:
 	scripts/test.sh

@@ -18,3 +18,4 @@ cargo build --quiet --target wasm32-unknown-unknown
 if [ -x scripts/test-js.sh ]; then
   scripts/test-js.sh
 fi
+scripts/test-e2e.sh   # the demo server over HTTP, then in Chromium (tests/demo_server.rs, tests/e2e/)

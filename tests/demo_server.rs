@@ -1,0 +1,662 @@
+//! The demo server over HTTP: each test serves the demo's router on a free 127.0.0.1 port
+//! and sends raw HTTP/1.1 requests, so what is checked is what a browser or curl gets:
+//! missing, tampered, expired, foreign and oversized cookies, key rotation, and bad forms.
+//! Run with `cargo test --features demo --test demo_server` (scripts/test-e2e.sh does).
+
+#[path = "../examples/demo_server/app.rs"]
+#[allow(dead_code)]
+mod app;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cookie_seal::{Key, Keyring, SignIn, format};
+use serde_json::{Value, json};
+use zeroize::Zeroizing;
+
+/// Serves the demo with `keys` on a free port, on a thread of its own that lives as long as
+/// the test process.
+fn serve(keys: &str) -> SocketAddr {
+    let router = app::router(app::Config {
+        keys: Zeroizing::new(keys.to_owned()),
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+    })
+    .expect("the demo router builds");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener
+        .set_nonblocking(true)
+        .expect("non-blocking listener");
+    let addr = listener.local_addr().expect("its address");
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+            axum::serve(listener, router).await.expect("serving");
+        });
+    });
+    addr
+}
+
+fn new_keys(id: &str) -> String {
+    format!("{id}:{}", Key::generate().unwrap().to_base64url())
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// `demo-session=VALUE` from the first Set-Cookie, as the browser would send it back.
+    fn session_cookie(&self) -> String {
+        let first = self.set_cookies()[0];
+        first.split(';').next().unwrap().to_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+/// One request on a fresh connection (`Connection: close`), raw bytes in and out, so a test
+/// can send what no HTTP client library would (non-UTF-8 headers, huge cookies).
+fn send(addr: SocketAddr, head: &[u8], body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(head).unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the response");
+    let text = String::from_utf8(raw).expect("a text response");
+    let (head, body) = text.split_once("\r\n\r\n").expect("a complete response");
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap()[9..12].parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .map(|l| {
+            let (n, v) = l.split_once(": ").unwrap();
+            (n.to_owned(), v.to_owned())
+        })
+        .collect();
+    assert!(
+        !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("transfer-encoding")),
+        "responses have a known length"
+    );
+    Reply {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Reply {
+    let cookie = cookie.map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
+    let head = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
+    send(addr, head.as_bytes(), b"")
+}
+
+fn post_form(addr: SocketAddr, path: &str, body: &str) -> Reply {
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    send(addr, head.as_bytes(), body.as_bytes())
+}
+
+/// Percent-encodes a form value (everything but unreserved characters).
+fn enc(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn sign_in(addr: SocketAddr, form: &str) -> Reply {
+    let reply = post_form(addr, "/sign-in", form);
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(reply.header("location"), Some("/session"));
+    reply
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A session cookie sealed with the demo's own manager at `at`, as if signed in then.
+fn cookie_signed_in_at(keys: &str, at: u64, remember: bool) -> String {
+    let manager = app::session_manager(Keyring::parse(keys).unwrap()).unwrap();
+    let session = manager
+        .sign_in(
+            json!({"name": "Old"}),
+            SignIn::default().remember_me(remember),
+            at,
+        )
+        .unwrap();
+    let headers = manager.set_cookies_at(&session, at).unwrap();
+    headers[0].split(';').next().unwrap().to_owned()
+}
+
+/// Asserts a refusal of the session cookie: the status, the code and message in JSON, and
+/// a Set-Cookie that deletes the cookie so the browser stops sending it.
+fn assert_refused(reply: &Reply, status: u16, code: &str, message: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    let body = reply.json();
+    assert_eq!(body["error"], code, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains(message),
+        "{body}"
+    );
+    let cleared = reply.set_cookies();
+    assert_eq!(cleared.len(), 1, "{cleared:?}");
+    assert!(
+        cleared[0].starts_with("demo-session=; Max-Age=0;"),
+        "{cleared:?}"
+    );
+}
+
+#[test]
+fn a_sign_in_cookie_opens_and_needs_no_reseal() {
+    let addr = serve(&new_keys("k1"));
+    let reply = sign_in(addr, "name=Ada");
+    let set = reply.set_cookies();
+    assert_eq!(set.len(), 1);
+    // Dev mode on plain http: no Secure, and no __Host- name; the rest are the defaults.
+    assert!(set[0].starts_with("demo-session="), "{set:?}");
+    assert!(
+        set[0].ends_with("; Path=/; HttpOnly; SameSite=Lax"),
+        "{set:?}"
+    );
+    assert!(
+        !set[0].contains("Max-Age"),
+        "a browser-session cookie: {set:?}"
+    );
+
+    let cookie = reply.session_cookie();
+    let api = get(addr, "/api/session", Some(&format!("theme=dark; {cookie}")));
+    assert_eq!(api.status, 200, "{}", api.body);
+    let body = api.json();
+    assert_eq!(body["data"], json!({"name": "Ada"}));
+    assert_eq!(body["remember_me"], false);
+    assert_eq!(body["key_id"], "k1");
+    assert_eq!(body["reseal"], Value::Null);
+    let idle = body["expires_at"].as_u64().unwrap() - body["issued_at"].as_u64().unwrap();
+    assert_eq!(idle, 2 * 3_600, "the lifecycle's default idle timeout");
+    assert_eq!(
+        api.set_cookies().len(),
+        0,
+        "nothing to re-seal, nothing sent"
+    );
+
+    let page = get(addr, "/session", Some(&cookie));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(r#"<td data-testid="user">Ada</td>"#));
+    assert!(
+        !page.body.contains("{{"),
+        "every slot of the page is filled"
+    );
+}
+
+#[test]
+fn remember_me_gives_a_persistent_cookie() {
+    let addr = serve(&new_keys("k1"));
+    let reply = sign_in(addr, "name=Grace&remember=on");
+    assert!(
+        reply.set_cookies()[0].contains("; Max-Age=1209600;"),
+        "14 days"
+    );
+    let body = get(addr, "/api/session", Some(&reply.session_cookie())).json();
+    assert_eq!(body["remember_me"], true);
+    let absolute =
+        body["absolute_expires_at"].as_u64().unwrap() - body["signed_in_at"].as_u64().unwrap();
+    assert_eq!(absolute, 30 * 86_400);
+}
+
+#[test]
+fn a_missing_cookie_is_401() {
+    let addr = serve(&new_keys("k1"));
+    for cookie in [None, Some("theme=dark"), Some("Demo-Session=x")] {
+        let api = get(addr, "/api/session", cookie);
+        assert_eq!(api.status, 401, "{cookie:?}");
+        assert_eq!(api.json()["error"], "NO_SESSION");
+        assert!(api.set_cookies().is_empty(), "nothing to clear");
+    }
+    let page = get(addr, "/session", None);
+    assert_eq!(page.status, 401);
+    assert!(
+        page.body
+            .contains("No session cookie came with this request")
+    );
+}
+
+#[test]
+fn a_tampered_cookie_is_401_bad_seal_and_cleared() {
+    let addr = serve(&new_keys("k1"));
+    let cookie = sign_in(addr, "name=Ada").session_cookie();
+    let (name, value) = cookie.split_once('=').unwrap();
+    // One character changed in the middle: base64url stays canonical, authentication fails.
+    let mut bytes = value.as_bytes().to_vec();
+    let i = bytes.len() / 2;
+    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+    let tampered = format!("{name}={}", String::from_utf8(bytes).unwrap());
+    let reply = get(addr, "/api/session", Some(&tampered));
+    assert_refused(&reply, 401, "BAD_SEAL", "cookie failed authentication");
+
+    // The HTML page says the same, with the same status.
+    let page = get(addr, "/session", Some(&tampered));
+    assert_eq!(page.status, 401);
+    assert!(
+        page.body
+            .contains(r#"data-testid="error-code">BAD_SEAL</code>"#)
+    );
+    assert!(page.set_cookies()[0].contains("Max-Age=0"));
+
+    // Not a cookie-seal value at all, or cut short.
+    let reply = get(addr, "/api/session", Some("demo-session=not*base64"));
+    assert_refused(&reply, 401, "MALFORMED", "malformed cookie value");
+    // Twelve characters (nine bytes) cut from the middle: still canonical, no longer authentic.
+    let mid = cookie.len() / 2;
+    let short = format!("{}{}", &cookie[..mid], &cookie[mid + 12..]);
+    assert_refused(
+        &get(addr, "/api/session", Some(&short)),
+        401,
+        "BAD_SEAL",
+        "",
+    );
+}
+
+#[test]
+fn a_cookie_from_another_server_is_401() {
+    let addr = serve(&new_keys("k1"));
+    // Same key id, different key: authentication fails.
+    let same_id = cookie_signed_in_at(&new_keys("k1"), unix_now(), false);
+    assert_refused(
+        &get(addr, "/api/session", Some(&same_id)),
+        401,
+        "BAD_SEAL",
+        "",
+    );
+    // A key id this server never had.
+    let other_id = cookie_signed_in_at(&new_keys("zz"), unix_now(), false);
+    assert_refused(
+        &get(addr, "/api/session", Some(&other_id)),
+        401,
+        "UNKNOWN_KEY",
+        "no key with id \"zz\"",
+    );
+}
+
+#[test]
+fn an_expired_cookie_is_401_expired() {
+    let keys = new_keys("k1");
+    let addr = serve(&keys);
+    let now = unix_now();
+    // Past the 2-hour idle timeout, within the 12-hour absolute lifetime.
+    let idle = cookie_signed_in_at(&keys, now - 3 * 3_600, false);
+    assert_refused(
+        &get(addr, "/api/session", Some(&idle)),
+        401,
+        "EXPIRED",
+        "cookie expired at",
+    );
+    // Past the absolute lifetime too.
+    let old = cookie_signed_in_at(&keys, now - 13 * 3_600, false);
+    assert_refused(
+        &get(addr, "/api/session", Some(&old)),
+        401,
+        "EXPIRED",
+        "cookie expired at",
+    );
+    let page = get(addr, "/session", Some(&old));
+    assert_eq!(page.status, 401);
+    assert!(
+        page.body
+            .contains(r#"data-testid="error-code">EXPIRED</code>"#)
+    );
+
+    // The same age with remember-me is still inside its 14-day idle window.
+    let remembered = cookie_signed_in_at(&keys, now - 13 * 3_600, true);
+    let reply = get(addr, "/api/session", Some(&remembered));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // Under half of the idle window has passed, so no renewal yet.
+    assert_eq!(reply.json()["reseal"], Value::Null);
+}
+
+#[test]
+fn an_oversized_cookie_is_431() {
+    let addr = serve(&new_keys("k1"));
+    let value = "A".repeat(5_000);
+    let reply = get(addr, "/api/session", Some(&format!("demo-session={value}")));
+    assert_refused(
+        &reply,
+        431,
+        "TOO_LARGE",
+        "cookie is 5013 bytes, more than the 4096-byte limit",
+    );
+    let page = get(addr, "/session", Some(&format!("demo-session={value}")));
+    assert_eq!(page.status, 431);
+
+    // A whole Cookie header over the library's 64 KiB bound is refused before parsing.
+    let huge = format!("pad={}; demo-session=x", "p".repeat(70 * 1024));
+    let reply = get(addr, "/api/session", Some(&huge));
+    assert_eq!(reply.status, 431, "{}", reply.body);
+    assert_eq!(reply.json()["error"], "TOO_LARGE");
+}
+
+#[test]
+fn a_cookie_header_that_is_not_text_is_400() {
+    let addr = serve(&new_keys("k1"));
+    let mut head =
+        format!("GET /api/session HTTP/1.1\r\nHost: {addr}\r\nCookie: demo-session=").into_bytes();
+    head.extend_from_slice(b"\xff\xfe\r\nConnection: close\r\n\r\n");
+    let reply = send(addr, &head, b"");
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["error"], "BAD_REQUEST");
+    let mut head =
+        format!("GET /session HTTP/1.1\r\nHost: {addr}\r\nCookie: demo-session=").into_bytes();
+    head.extend_from_slice(b"\xff\r\nConnection: close\r\n\r\n");
+    let page = send(addr, &head, b"");
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("The Cookie header is not valid text"));
+}
+
+#[test]
+fn rotating_keys_reseals_the_old_cookie_under_the_new_key() {
+    let addr = serve(&new_keys("k1"));
+    let old = sign_in(addr, "name=Ada").session_cookie();
+    let id = get(addr, "/api/session", Some(&old)).json()["session_id"].clone();
+
+    let rotated = post_form(addr, "/rotate-keys", "");
+    assert_eq!(rotated.status, 303);
+    assert_eq!(rotated.header("location"), Some("/session?rotated=k1.k2"));
+
+    let reply = get(addr, "/api/session", Some(&old));
+    assert_eq!(reply.status, 200, "the old key still opens it");
+    let body = reply.json();
+    assert_eq!(body["key_id"], "k1");
+    assert_eq!(body["reseal"], "key-rotation");
+    assert_eq!(body["primary_key_id"], "k2");
+    assert_eq!(body["session_id"], id, "the same session");
+    let new = reply.session_cookie();
+    let value = new.strip_prefix("demo-session=").unwrap();
+    assert_eq!(format::inspect(value).unwrap().key_id, "k2");
+
+    let again = get(addr, "/api/session", Some(&new)).json();
+    assert_eq!(
+        (again["key_id"].as_str(), &again["reseal"]),
+        (Some("k2"), &Value::Null)
+    );
+
+    // The page shows both key ids.
+    let page = get(addr, "/session?rotated=k1.k2", Some(&old));
+    assert!(
+        page.body
+            .contains(r#"<code data-testid="key-before">k1</code>"#)
+    );
+    assert!(
+        page.body
+            .contains(r#"<code data-testid="key-after">k2</code>"#)
+    );
+    assert!(
+        page.body
+            .contains("Keys rotated: the server now seals with <code>k2</code>")
+    );
+
+    // Four rotations later k1 is retired: its cookies no longer open.
+    for _ in 0..3 {
+        assert_eq!(post_form(addr, "/rotate-keys", "").status, 303);
+    }
+    assert_refused(
+        &get(addr, "/api/session", Some(&old)),
+        401,
+        "UNKNOWN_KEY",
+        "\"k1\"",
+    );
+}
+
+#[test]
+fn bad_sign_in_requests_are_4xx_with_a_message() {
+    let addr = serve(&new_keys("k1"));
+    let cases = [
+        ("", 400, "Sign-in needs a name"),
+        ("name=%20%20", 400, "Sign-in needs a name"),
+        ("name=Ada&remember=yes", 400, "either absent or"),
+        (
+            &format!("name={}", "x".repeat(65)),
+            400,
+            "at most 64 characters",
+        ),
+        ("name=a%07b", 400, "control characters"),
+    ];
+    for (form, status, message) in cases {
+        let reply = post_form(addr, "/sign-in", form);
+        assert_eq!(reply.status, status, "{form}: {}", reply.body);
+        assert!(reply.body.contains(message), "{form}: {}", reply.body);
+        assert!(reply.set_cookies().is_empty());
+    }
+    // Not a form at all.
+    let head = format!(
+        "POST /sign-in HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: 2\r\nConnection: close\r\n\r\n"
+    );
+    assert_eq!(send(addr, head.as_bytes(), b"{}").status, 415);
+    // Bodies over the limit are refused, whatever they hold.
+    let big = format!("name={}", "x".repeat(app::BODY_LIMIT));
+    let reply = post_form(addr, "/sign-in", &big);
+    assert_eq!(reply.status, 413);
+    assert!(
+        reply.body.contains("larger than the 16384-byte limit"),
+        "{}",
+        reply.body
+    );
+    // Markup in a name is shown as text.
+    let cookie = sign_in(addr, "name=%3Cscript%3Ealert(1)%3C%2Fscript%3E").session_cookie();
+    let page = get(addr, "/session", Some(&cookie));
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!page.body.contains("<script>"));
+}
+
+#[test]
+fn verify_opens_what_seal_sealed_and_refuses_the_rest() {
+    let addr = serve(&new_keys("server"));
+    let keys = format!("{},{}", new_keys("p2"), new_keys("p1"));
+    let payload = r#"{"hello":"from the Rust server"}"#;
+    let sealed = post_form(
+        addr,
+        "/seal",
+        &format!(
+            "name=playground&purpose=session&ttl=600&keys={}&payload={}",
+            enc(&keys),
+            enc(payload)
+        ),
+    );
+    assert_eq!(sealed.status, 200, "{}", sealed.body);
+    let start = sealed.body.find(r#"data-testid="sealed-value">"#).unwrap() + 27;
+    let value = &sealed.body[start..start + sealed.body[start..].find('<').unwrap()];
+    assert_eq!(format::inspect(value).unwrap().key_id, "p2");
+
+    let open = |keys: &str, value: &str, purpose: &str| {
+        post_form(
+            addr,
+            "/verify",
+            &format!(
+                "name=playground&purpose={purpose}&keys={}&value={}",
+                enc(keys),
+                enc(value)
+            ),
+        )
+    };
+    let opened = open(&keys, value, "session");
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert!(
+        opened
+            .body
+            .contains("&quot;hello&quot;: &quot;from the Rust server&quot;")
+    );
+    assert!(
+        opened
+            .body
+            .contains(r#"<td data-testid="verify-key-id">p2</td>"#)
+    );
+    assert!(
+        opened
+            .body
+            .contains(r#"<td data-testid="verify-reseal">no</td>"#)
+    );
+
+    // Failures to open are 422 with the code; bad input is 400.
+    let code = |reply: &Reply| {
+        let at = reply
+            .body
+            .find(r#"data-testid="error-code">"#)
+            .map(|i| i + 25);
+        at.map(|i| reply.body[i..i + reply.body[i..].find('<').unwrap()].to_owned())
+    };
+    let other_purpose = open(&keys, value, "magic-link");
+    assert_eq!(
+        (other_purpose.status, code(&other_purpose).as_deref()),
+        (422, Some("BAD_SEAL"))
+    );
+    let other_keys = open(&new_keys("p2"), value, "session");
+    assert_eq!(
+        (other_keys.status, code(&other_keys).as_deref()),
+        (422, Some("BAD_SEAL"))
+    );
+    let retired = open(&new_keys("p3"), value, "session");
+    assert_eq!(
+        (retired.status, code(&retired).as_deref()),
+        (422, Some("UNKNOWN_KEY"))
+    );
+    let long = open(&keys, &"A".repeat(5_000), "session");
+    assert_eq!(
+        (long.status, code(&long).as_deref()),
+        (422, Some("TOO_LARGE"))
+    );
+    let bad_keys = open("p1:tooshort", value, "session");
+    assert_eq!(
+        (bad_keys.status, code(&bad_keys).as_deref()),
+        (400, Some("INVALID_KEY"))
+    );
+    assert!(
+        !bad_keys.body.contains("tooshort</code>"),
+        "key text is not quoted in the error"
+    );
+    let missing = post_form(
+        addr,
+        "/verify",
+        &format!("name=playground&purpose=session&keys={}", enc(&keys)),
+    );
+    assert_eq!(missing.status, 400);
+    assert!(
+        missing
+            .body
+            .contains("The form field <code>value</code> is missing or empty.")
+    );
+
+    let not_json = post_form(
+        addr,
+        "/seal",
+        &format!(
+            "name=playground&purpose=session&keys={}&payload=%7Bnope",
+            enc(&keys)
+        ),
+    );
+    assert_eq!(not_json.status, 400);
+    assert!(not_json.body.contains("The payload is not JSON"));
+    let too_big = post_form(
+        addr,
+        "/seal",
+        &format!(
+            "name=playground&purpose=session&keys={}&payload={}",
+            enc(&keys),
+            enc(&format!("\"{}\"", "x".repeat(3_500)))
+        ),
+    );
+    assert_eq!(
+        (too_big.status, code(&too_big).as_deref()),
+        (422, Some("TOO_LARGE"))
+    );
+    let bad_ttl = post_form(
+        addr,
+        "/seal",
+        &format!(
+            "name=playground&purpose=session&ttl=soon&keys={}&payload=1",
+            enc(&keys)
+        ),
+    );
+    assert_eq!(bad_ttl.status, 400);
+}
+
+#[test]
+fn only_listed_files_are_served() {
+    let addr = serve(&new_keys("k1"));
+    for (path, content_type) in [
+        ("/playground.html", "text/html; charset=utf-8"),
+        ("/playground.js", "text/javascript; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+    ] {
+        let reply = get(addr, path, None);
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.header("content-type"), Some(content_type));
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+        assert!(
+            reply
+                .header("content-security-policy")
+                .unwrap()
+                .contains("form-action 'none'")
+        );
+    }
+    // pkg/ is a build output: served when built, a clear 503 when not.
+    let wasm = get(addr, "/pkg/core.js", None);
+    match wasm.status {
+        200 => assert_eq!(
+            wasm.header("content-type"),
+            Some("text/javascript; charset=utf-8")
+        ),
+        503 => assert!(wasm.body.contains("scripts/build-pkg.sh")),
+        other => panic!("unexpected status {other}"),
+    }
+    for path in [
+        "/pkg/package.json",
+        "/pkg/../Cargo.toml",
+        "/pkg/%2e%2e/Cargo.toml",
+        "/www/index.html",
+        "/layout.html",
+        "/nope",
+    ] {
+        assert_eq!(get(addr, path, None).status, 404, "{path}");
+    }
+    assert_eq!(get(addr, "/sign-in", None).status, 405);
+}
