@@ -6,6 +6,7 @@ const LIMIT = 4096; // the browser's cookie budget, and the package's default ma
 const $ = (id) => document.getElementById(id);
 const encoder = new TextEncoder();
 const bytes = (text) => encoder.encode(text).length;
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function describe(err) {
   return err instanceof SealError ? `${err.code}: ${err.message}` : String(err);
@@ -83,8 +84,8 @@ function updateSize() {
   bar.className = over ? "bar over" : percent >= 90 ? "bar near" : "bar";
   text.textContent = `Cookie: ${used} of ${LIMIT} bytes (${percent}%), payload ${payload} bytes.`;
   fits.textContent = over
-    ? `Too large by ${used - LIMIT} bytes: browsers silently drop such a cookie, so seal refuses it (TOO_LARGE).`
-    : `${capacity - payload} more payload bytes fit (capacity ${capacity} bytes for this name and key id).`;
+    ? `Too large by ${plural(used - LIMIT, "byte")}: browsers silently drop such a cookie, so seal refuses it (TOO_LARGE).`
+    : `${plural(capacity - payload, "more payload byte")} ${capacity - payload === 1 ? "fits" : "fit"} (capacity ${capacity} bytes for this name and key id).`;
 }
 
 function seal() {

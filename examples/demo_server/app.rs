@@ -745,19 +745,16 @@ fn open_form(form: &VerifyForm) -> Result<String, FormError> {
             ),
         )
     })?;
-    // The payload is whatever was sealed: shown as pretty JSON when it is JSON.
-    let text = String::from_utf8_lossy(&opened.data);
-    let shown = serde_json::from_slice::<Value>(&opened.data)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.into_owned());
+    // Shown byte for byte as sealed (open checked it is UTF-8): re-serialising it would
+    // reorder keys and hide that both targets carry the same bytes.
+    let shown = String::from_utf8_lossy(&opened.data);
     let mut out = notice(
         "ok",
         "Opened natively by the Rust server: authentic, unexpired, for this name and purpose.",
     );
     let _ = write!(
         out,
-        "<h3>Payload</h3><pre data-testid=\"verify-payload\">{}</pre>\
+        "<h3>Payload, byte for byte as sealed</h3><pre data-testid=\"verify-payload\">{}</pre>\
          <table class=\"claims\">\
          <tr><th>Key id</th><td data-testid=\"verify-key-id\">{}</td></tr>\
          <tr><th>Sealed at</th><td>{}</td></tr>\
