@@ -206,11 +206,14 @@ function refuse(path, what) {
 /**
  * Refuses, before JSON.stringify sees it, any value that JSON would drop, change or choke on,
  * so what `open` returns always equals what `seal` was given. Bounded in depth and work.
+ * This runs on every seal, so it allocates little: one key list per container. Symbol-keyed
+ * and non-enumerable properties are not looked at: like JSON.stringify everywhere, they are
+ * not part of the data (finding them would cost a second key list per object).
  */
 function checkJson(root) {
   let count = 0;
-  const path = [];
-  const open = new Set(); // objects on the current path, for cycle detection
+  const path = []; // keys from the root, formatted only if a value is refused
+  const ancestors = []; // containers on the current path, to tell a cycle from deep nesting
 
   function visit(value, depth) {
     if (++count > MAX_VALUES) {
@@ -228,6 +231,7 @@ function checkJson(root) {
         if (!Number.isFinite(value)) refuse(path, String(value));
         return;
       case "undefined":
+        // Also what a hole in a sparse array reads as.
         return refuse(path, "undefined");
       case "bigint":
         return refuse(path, "a BigInt");
@@ -240,37 +244,36 @@ function checkJson(root) {
     }
     if (value === null) return;
     if (depth >= MAX_DEPTH) {
+      // A cycle always ends here too; only then is the (short) ancestor list searched.
+      if (ancestors.includes(value)) refuse(path, "a reference back to itself (a cycle)");
       throw new SealError("PAYLOAD", `payload: nested deeper than ${MAX_DEPTH} levels`);
     }
-    if (open.has(value)) refuse(path, "a reference back to itself (a cycle)");
     const proto = Object.getPrototypeOf(value);
+    ancestors.push(value);
     if (Array.isArray(value)) {
       if (proto !== Array.prototype) refuse(path, "an Array subclass");
-      if (Object.keys(value).length !== value.length) {
-        refuse(path, "a sparse array, or an array with extra properties");
+      // More enumerable keys than elements: named properties JSON.stringify would drop.
+      // (Fewer: holes, which are refused as undefined below, with their index.)
+      if (Object.keys(value).length > value.length) {
+        refuse(path, "an array with extra named properties");
       }
-    } else if (proto !== Object.prototype && proto !== null) {
-      const ctor = proto && typeof proto.constructor === "function" ? proto.constructor.name : "";
-      refuse(path, ctor ? `a ${ctor}` : "an object with a custom prototype");
-    }
-    if (Object.getOwnPropertySymbols(value).length !== 0) {
-      refuse(path, "an object with symbol-keyed properties");
-    }
-    open.add(value);
-    if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         path.push(i);
         visit(value[i], depth + 1);
         path.pop();
       }
     } else {
+      if (proto !== Object.prototype && proto !== null) {
+        const ctor = proto && typeof proto.constructor === "function" ? proto.constructor.name : "";
+        refuse(path, ctor ? `a ${ctor}` : "an object with a custom prototype");
+      }
       for (const key of Object.keys(value)) {
         path.push(key);
         visit(value[key], depth + 1);
         path.pop();
       }
     }
-    open.delete(value);
+    ancestors.pop();
   }
 
   visit(root, 0);

@@ -49,10 +49,10 @@ if [ "$skip_core_wasm" = 0 ]; then
   # first in Node (its default), then in headless Chromium through chromedriver.
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
   step "core tests in wasm: Node"
-  run "core-wasm-node" cargo test --target wasm32-unknown-unknown --tests
+  run "core-wasm-node" cargo test --target wasm32-unknown-unknown --tests --no-fail-fast
   step "core tests in wasm: headless Chromium"
   run "core-wasm-chromium" env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
-    cargo test --target wasm32-unknown-unknown --tests
+    cargo test --target wasm32-unknown-unknown --tests --no-fail-fast
   unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
 fi
 
