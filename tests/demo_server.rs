@@ -658,5 +658,7 @@ fn only_listed_files_are_served() {
     ] {
         assert_eq!(get(addr, path, None).status, 404, "{path}");
     }
-    assert_eq!(get(addr, "/sign-in", None).status, 405);
+    let wrong_method = get(addr, "/sign-in", None);
+    assert_eq!(wrong_method.status, 405);
+    assert!(wrong_method.body.contains("are forms (POST)"));
 }

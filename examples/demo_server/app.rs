@@ -108,6 +108,7 @@ pub fn router(config: Config) -> Result<Router, Error> {
     }
     Ok(router
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state))
 }
@@ -209,6 +210,18 @@ async fn not_found() -> Response {
         StatusCode::NOT_FOUND,
         "Not found",
         &notice("error", "There is no page here."),
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method not allowed",
+        &notice(
+            "error",
+            "This address does not take that method: sign-in, sign-out, key rotation, \
+             verify and seal are forms (POST); pages are GET.",
+        ),
     )
 }
 
