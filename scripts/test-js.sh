@@ -62,9 +62,10 @@ run "js-node" bash -c 'cd tests/js && node --test node.test.js'
 step "JS suite: Deno"
 # Deno may read only the vectors and the cross-runtime folder, and write only the latter:
 # the package itself needs no permission (deno.js imports its wasm as a module).
+# types.test.ts is type-checked against the package's index.d.ts before it runs.
 run "js-deno" env NO_COLOR=1 bash -c 'cd tests/js && node_modules/.bin/deno test \
   --allow-env=COOKIE_SEAL_CROSS_DIR --allow-read=../vectors,"$COOKIE_SEAL_CROSS_DIR" \
-  --allow-write="$COOKIE_SEAL_CROSS_DIR" deno.test.js'
+  --allow-write="$COOKIE_SEAL_CROSS_DIR" deno.test.js types.test.ts'
 
 step "JS suite: Cloudflare workerd on 127.0.0.1"
 run "js-workerd" bash -c 'cd tests/js && node --test workerd.test.js'

@@ -1,0 +1,36 @@
+// Type-checked by `deno test` before it runs (scripts/test-js.sh): the package's index.d.ts
+// must compile under TypeScript's strict mode and carry the payload type through seal/open.
+// The @ts-expect-error lines fail the check if the declarations stop rejecting misuse.
+import { generateKey, init, type Opened, SealError, type SealErrorCode, Sealer } from "cookie-seal";
+
+interface Session {
+  uid: number;
+  role: "admin" | "user";
+}
+
+Deno.test("index.d.ts: generics, options and SealError fields type-check and match runtime", async () => {
+  await init();
+  const sealer = new Sealer({ keys: [{ id: "k1", key: generateKey() }], name: "__Host-session", ttl: 60 });
+  const value: string = sealer.seal<Session>({ uid: 1, role: "admin" }, { now: 1_700_000_000 });
+  const opened: Opened<Session> = sealer.open<Session>(value, { now: 1_700_000_000 });
+  const uid: number = opened.data.uid;
+  if (uid !== 1 || opened.keyId !== "k1" || opened.needsReseal) throw new Error("wrong opened value");
+  const capacity: number = sealer.capacity;
+  if (capacity <= 0) throw new Error("capacity");
+
+  // @ts-expect-error seal<Session> refuses a payload of another shape
+  sealer.seal<Session>({ uid: "1", role: "admin" });
+  // @ts-expect-error `name` is required
+  () => new Sealer({ keys: "k1:x" });
+
+  try {
+    sealer.seal("x".repeat(5000));
+    throw new Error("sealed an oversized payload");
+  } catch (err) {
+    if (!(err instanceof SealError)) throw err;
+    const code: SealErrorCode = err.code;
+    const sizes: [number | undefined, number | undefined] = [err.actual, err.limit];
+    if (code !== "TOO_LARGE" || sizes[1] !== 4096) throw new Error(`got ${code}`);
+  }
+  sealer.free();
+});
