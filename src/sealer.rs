@@ -302,8 +302,11 @@ impl Sealer {
     /// ```
     pub fn open_at<T: DeserializeOwned>(&self, value: &str, now: u64) -> Result<Opened<T>, Error> {
         let opened = self.open_bytes_at(value, now)?;
-        let data =
-            serde_json::from_slice(&opened.data).map_err(|err| Error::Payload(err.to_string()))?;
+        // open_bytes_at has checked UTF-8; parsing a &str spares serde_json checking every
+        // string again, and the repeated whole-buffer check here is a fast linear scan.
+        let text = core::str::from_utf8(&opened.data)
+            .map_err(|_| Error::Payload("payload is not UTF-8".into()))?;
+        let data = serde_json::from_str(text).map_err(|err| Error::Payload(err.to_string()))?;
         Ok(Opened {
             data,
             issued_at: opened.issued_at,
@@ -340,9 +343,11 @@ impl Sealer {
                 limit: self.max_len,
             });
         }
-        let (claims, payload, key_id) = self.open_claims(value, now, ChunkPosition::default())?;
+        let (claims, mut payload, key_id) =
+            self.open_claims(value, now, ChunkPosition::default())?;
         Ok(Opened {
-            data: payload.to_vec(),
+            // The caller owns the plaintext from here, as before; Zeroizing keeps an empty Vec.
+            data: core::mem::take(&mut *payload),
             issued_at: claims.issued_at,
             expires_at: claims.expires_at,
             needs_reseal: key_id != self.keyring.primary_id(),
@@ -385,14 +390,19 @@ impl Sealer {
             .open_in_place(&nonce, &aad, &mut raw[body_start..body_end], &tag)
             .map_err(|_| Error::BadSeal)?;
         // From here on `raw` holds plaintext: drop it through Zeroizing.
-        let raw = Zeroizing::new(raw);
+        let mut raw = Zeroizing::new(raw);
         let (claims, payload) = Claims::read(&raw[body_start..body_end])?;
         self.check_time(&claims, now)?;
         // Sealing refuses non-UTF-8; a value from another implementation gets the same rule,
         // so JavaScript never sees bytes its TextDecoder would silently replace.
         check_utf8(payload)?;
-        let payload = Zeroizing::new(payload.to_vec());
-        Ok((claims, payload, key_id))
+        // The payload is the tail of the plaintext: move it to the front of the same buffer
+        // and wipe only what it leaves behind, rather than copy it out and wipe everything.
+        let payload_len = payload.len();
+        raw.copy_within(body_end - payload_len..body_end, 0);
+        zeroize::Zeroize::zeroize(&mut raw[payload_len..]);
+        raw.truncate(payload_len);
+        Ok((claims, raw, key_id))
     }
 
     /// Characters of the value for `payload_len` bytes after `claims`, under the primary key.
@@ -452,9 +462,10 @@ impl Sealer {
     ) -> Result<String, Error> {
         let (key_id, key) = self.keyring.primary();
         let body_start = 2 + key_id.len() + NONCE_LEN;
-        let mut raw = Zeroizing::new(Vec::with_capacity(
-            body_start + claims.encoded_len() + payload.len() + TAG_LEN,
-        ));
+        // A plain Vec: once sealed it holds only what the cookie value shows anyway. The one
+        // failure path, where plaintext is still in it, wipes it by hand.
+        let mut raw =
+            Vec::with_capacity(body_start + claims.encoded_len() + payload.len() + TAG_LEN);
         raw.push(format::VERSION);
         raw.push(key_id.len() as u8);
         raw.extend_from_slice(key_id.as_bytes());
@@ -462,10 +473,10 @@ impl Sealer {
         claims.write(&mut raw);
         raw.extend_from_slice(payload);
         let aad = associated_data(key_id, &self.name, &self.purpose, chunk);
-        let tag = key
-            .xaes
-            .seal_in_place(nonce, &aad, &mut raw[body_start..])
-            .map_err(|_| Error::Payload("payload too long for AES-GCM".into()))?;
+        let Ok(tag) = key.xaes.seal_in_place(nonce, &aad, &mut raw[body_start..]) else {
+            zeroize::Zeroize::zeroize(&mut raw);
+            return Err(Error::Payload("payload too long for AES-GCM".into()));
+        };
         raw.extend_from_slice(&tag);
         Ok(URL_SAFE_NO_PAD.encode(raw.as_slice()))
     }

@@ -6,11 +6,16 @@
 //! 24-byte nonces therefore stay safe for about 2^80 messages per key, where plain
 //! AES-GCM with random 12-byte nonces stops at 2^32 (SP 800-38D §8.3).
 
-use aes::Aes256;
+use aes::Aes256Enc;
 use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use aes_gcm::aead::{Nonce, Tag};
-use aes_gcm::{AeadInOut, Aes256Gcm};
+use aes_gcm::aead::consts::U12;
+use aes_gcm::{AeadInOut, AesGcm};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// AES-256-GCM with a 96-bit nonce on an encrypt-only AES key schedule: GCM never runs
+/// the block cipher backwards, and a key is scheduled for every message here.
+type Gcm = AesGcm<Aes256Enc, U12>;
 
 /// Bytes in an XAES-256-GCM key.
 pub(crate) const KEY_LEN: usize = 32;
@@ -23,7 +28,7 @@ pub(crate) const TAG_LEN: usize = 16;
 /// the CMAC subkey K1 do not depend on the nonce.
 #[derive(Clone)]
 pub(crate) struct XaesKey {
-    cipher: Aes256,
+    cipher: Aes256Enc,
     k1: [u8; 16],
 }
 
@@ -38,7 +43,7 @@ impl ZeroizeOnDrop for XaesKey {}
 
 impl XaesKey {
     pub(crate) fn new(key: &[u8; KEY_LEN]) -> Self {
-        let cipher = Aes256::new(&Array::from(*key));
+        let cipher = Aes256Enc::new(&Array::from(*key));
         let mut l = Array::from([0u8; 16]);
         cipher.encrypt_block(&mut l);
         // K1 = L << 1, reduced by the GF(2^128) polynomial when the top bit falls off.
@@ -55,7 +60,7 @@ impl XaesKey {
     }
 
     /// The per-message AES-256-GCM instance for this nonce, and the 12-byte GCM nonce.
-    fn derive(&self, nonce: &[u8; NONCE_LEN]) -> (Aes256Gcm, Nonce<Aes256Gcm>) {
+    fn derive(&self, nonce: &[u8; NONCE_LEN]) -> (Gcm, Nonce<Gcm>) {
         let mut blocks = [Array::from([0u8; 16]), Array::from([0u8; 16])];
         for (counter, block) in [1u8, 2].into_iter().zip(blocks.iter_mut()) {
             block[1] = counter;
@@ -72,8 +77,8 @@ impl XaesKey {
         for block in &mut blocks {
             block.as_mut_slice().zeroize();
         }
-        let gcm = Aes256Gcm::new(&Array::from(*derived));
-        let mut gcm_nonce = Nonce::<Aes256Gcm>::default();
+        let gcm = Gcm::new(&Array::from(*derived));
+        let mut gcm_nonce = Nonce::<Gcm>::default();
         gcm_nonce.copy_from_slice(&nonce[12..]);
         (gcm, gcm_nonce)
     }
@@ -105,8 +110,8 @@ impl XaesKey {
 
 /// The inner AES-256-GCM encryption, kept separate so Wycheproof tests exercise exactly it.
 fn gcm_seal(
-    gcm: &Aes256Gcm,
-    nonce: &Nonce<Aes256Gcm>,
+    gcm: &Gcm,
+    nonce: &Nonce<Gcm>,
     aad: &[u8],
     buf: &mut [u8],
 ) -> Result<[u8; TAG_LEN], ()> {
@@ -117,13 +122,13 @@ fn gcm_seal(
 
 /// The inner AES-256-GCM decryption (see [`gcm_seal`]).
 fn gcm_open(
-    gcm: &Aes256Gcm,
-    nonce: &Nonce<Aes256Gcm>,
+    gcm: &Gcm,
+    nonce: &Nonce<Gcm>,
     aad: &[u8],
     buf: &mut [u8],
     tag: &[u8; TAG_LEN],
 ) -> Result<(), ()> {
-    gcm.decrypt_inout_detached(nonce, aad, buf.into(), &Tag::<Aes256Gcm>::from(*tag))
+    gcm.decrypt_inout_detached(nonce, aad, buf.into(), &Tag::<Gcm>::from(*tag))
         .map_err(|_| ())
 }
 
