@@ -2,7 +2,8 @@
 # Every wasm/JS test, self-contained: installs what is missing, builds pkg/ once, packs it
 # with `npm pack` and installs the tarball as a user would, then runs
 #   1. the core's Rust tests compiled to wasm (wasm-bindgen-test) in Node and headless Chromium,
-#   2. the JS suite (tests/js/suite.js) in Node, Deno and a workerd-served worker,
+#   2. the JS suite (tests/js/suite.js) in Node, Deno, a workerd-served worker and headless
+#      Chromium (through the package's browser entry),
 #   3. the cross-runtime proof: native Rust opens what each JS runtime sealed (each JS run
 #      opens what native Rust sealed, inside the suite).
 # Each runner prints its own summary; the script fails if any of them failed.
@@ -70,9 +71,12 @@ run "js-deno" env NO_COLOR=1 bash -c 'cd tests/js && node_modules/.bin/deno test
 step "JS suite: Cloudflare workerd on 127.0.0.1"
 run "js-workerd" bash -c 'cd tests/js && node --test workerd.test.js'
 
+step "JS suite: headless Chromium (browser entry, after init())"
+run "js-chromium" bash -c 'cd tests/js && node --test browser.test.js'
+
 step "cross-runtime: native Rust opens what the JS runtimes sealed"
 sealed=()
-for rt in node deno workerd; do
+for rt in node deno workerd chromium; do
   if [ -f "$out/$rt-sealed.json" ]; then sealed+=("$out/$rt-sealed.json"); else
     echo "no values sealed by $rt (its run failed)"; failures+=("cross-$rt"); fi
 done
