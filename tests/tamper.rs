@@ -325,13 +325,13 @@ fn megabyte_inputs_are_refused_by_length() {
 
 #[test]
 fn empty_and_non_base64url_values_are_malformed() {
-    let value = sealed();
     let sealer = sealer();
+    // A value with a - or _ in it, so the standard-alphabet case differs (random nonces
+    // leave one out about once in 200 values).
+    let value = std::iter::repeat_with(sealed)
+        .find(|v| v.contains(['-', '_']))
+        .unwrap();
     let standard_alphabet = value.replace('-', "+").replace('_', "/");
-    assert_ne!(
-        standard_alphabet, value,
-        "fixture should contain - or _; pick another payload"
-    );
     let cases = [
         ("empty", String::new()),
         ("padding", format!("{value}==")),
