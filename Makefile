@@ -8,5 +8,7 @@ demo:
 test:
 	scripts/test.sh
 
+# Prints the native table, then the JavaScript one (Node and workerd); see BENCHMARKS.md.
 bench:
 	cargo bench --bench seal_open
+	bench/run.sh
