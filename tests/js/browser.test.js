@@ -28,9 +28,11 @@ const beforeInit = [];
 for (const attempt of [() => new api.Sealer({ keys: "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE", name: "n" }), () => api.generateKey()]) {
   try { attempt(); beforeInit.push("worked"); } catch (e) { beforeInit.push(e instanceof api.SealError ? e.code : String(e)); }
 }
-const [vectors, native] = await Promise.all(["/vectors.json", "/native.json"].map((u) => fetch(u).then((r) => r.json())));
+const [vectors, openVectors, native] = await Promise.all(
+  ["/vectors.json", "/open-vectors.json", "/native.json"].map((u) => fetch(u).then((r) => r.json())),
+);
 await Promise.all([api.init(), api.init()]); // concurrent calls share one load
-const list = cases({ api, vectors, native });
+const list = cases({ api, vectors, openVectors, native });
 window.suite = {
   beforeInit,
   names: list.map((c) => c.name),
@@ -46,6 +48,7 @@ window.suite = {
 const ROUTES = {
   "/suite.js": join(here, "suite.js"),
   "/vectors.json": join(here, "../vectors/seal-v1.json"),
+  "/open-vectors.json": join(here, "../vectors/open-v1.json"),
   "/native.json": crossDir ? join(crossDir, "native-sealed.json") : "/nonexistent",
 };
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };

@@ -6,9 +6,10 @@ import { cases, sealForNative } from "./suite.js";
 
 const crossDir = Deno.env.get("COOKIE_SEAL_CROSS_DIR");
 const vectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/seal-v1.json", import.meta.url)));
+const openVectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/open-v1.json", import.meta.url)));
 const native = crossDir ? JSON.parse(await Deno.readTextFile(`${crossDir}/native-sealed.json`)) : null;
 
-for (const { name, fn } of cases({ api, vectors, native })) Deno.test(name, fn);
+for (const { name, fn } of cases({ api, vectors, openVectors, native })) Deno.test(name, fn);
 
 Deno.test("the deno entry is ready at import: init() is a no-op", async () => {
   const value = new api.Sealer({ keys: [{ id: "k", key: api.generateKey() }], name: "n" }).seal(1);

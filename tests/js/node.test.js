@@ -9,9 +9,10 @@ import { cases, sealForNative } from "./suite.js";
 
 const crossDir = process.env.COOKIE_SEAL_CROSS_DIR;
 const vectors = JSON.parse(readFileSync(new URL("../vectors/seal-v1.json", import.meta.url), "utf8"));
+const openVectors = JSON.parse(readFileSync(new URL("../vectors/open-v1.json", import.meta.url), "utf8"));
 const native = crossDir ? JSON.parse(readFileSync(join(crossDir, "native-sealed.json"), "utf8")) : null;
 
-for (const { name, fn } of cases({ api, vectors, native })) test(name, fn);
+for (const { name, fn } of cases({ api, vectors, openVectors, native })) test(name, fn);
 
 test("the node entry instantiates at import: init() is a no-op", async () => {
   // No await before this: the module must already work.

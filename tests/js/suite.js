@@ -5,6 +5,7 @@
 // cases(ctx) returns [{ name, fn }]; fn throws on failure.
 //   ctx.api     the module `cookie-seal` as installed from the packed tarball
 //   ctx.vectors tests/vectors/seal-v1.json
+//   ctx.openVectors tests/vectors/open-v1.json
 //   ctx.native  values sealed by the native Rust helper (cross_runtime example), or null
 
 const T0 = 1_700_000_000;
@@ -514,6 +515,52 @@ export function cases(ctx) {
       });
       fails(() => s.open(forged, { now: v.now }), "BAD_SEAL", `${v.description}: forged`);
     }
+  });
+
+  test("frozen vectors in tests/vectors/open-v1.json give their results at every check", () => {
+    const o = ctx.openVectors;
+    ok(o && o.cases.length >= 20, "open vectors present");
+    const s = new Sealer({
+      keys: o.keyring.map((k) => ({ id: k.key_id, key: k.key })),
+      name: o.cookie_name,
+      purpose: o.purpose,
+      leeway: o.leeway,
+      maxLen: o.max_len,
+    });
+    const isJson = (text) => {
+      try {
+        JSON.parse(text);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let ran = 0;
+    for (const c of o.cases) {
+      for (const check of c.checks) {
+        const what = `${c.description}, now ${check.now}`;
+        if (check.now > Number.MAX_SAFE_INTEGER) {
+          // JSON.parse already rounded this now; a JS number cannot name the second exactly,
+          // so the API refuses it rather than guess.
+          fails(() => s.open(c.value, { now: check.now }), "INVALID_OPTION", `${what} (not a safe integer)`);
+          continue;
+        }
+        // The JS API opens to parsed JSON: an authentic payload that is not JSON (the empty
+        // one) is PAYLOAD here where Rust's byte-level open says ok.
+        const expected = check.result === "ok" && !isJson(c.payload) ? "PAYLOAD" : check.result;
+        if (expected === "ok") {
+          const opened = s.open(c.value, { now: check.now });
+          eq(opened.data, JSON.parse(c.payload), `${what}: data`);
+          // Timestamps past 2^53 (2^64 - 1 here) compare as the same rounded double on both sides.
+          eq([opened.issuedAt, opened.expiresAt], [c.issued_at, c.expires_at], `${what}: claims`);
+        } else {
+          fails(() => s.open(c.value, { now: check.now }), expected, what);
+        }
+        ran++;
+      }
+    }
+    ok(ran >= 30, `ran ${ran} checks`);
+    stillWorks(sealer(), "after the open vectors");
   });
 
   test("values sealed by native Rust open here", () => {

@@ -3,9 +3,10 @@
 import * as api from "cookie-seal";
 import { cases, sealForNative } from "./suite.js";
 import vectors from "./vectors.json";
+import openVectors from "./open-vectors.json";
 import native from "./native.json";
 
-const list = cases({ api, vectors, native });
+const list = cases({ api, vectors, openVectors, native });
 
 function json(body, status = 200) {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
