@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{T0, ring};
+use common::{T0, cookie_header, ring};
 use cookie_seal::{
     Error, Keyring, MemoryRevocation, ResealReason, SameSite, Sealer, Session, SessionManager,
     SessionManagerBuilder, SignIn, Subject, cookie_pairs,
@@ -24,17 +24,6 @@ fn builder() -> SessionManagerBuilder {
 
 fn manager() -> SessionManager {
     builder().build().unwrap()
-}
-
-/// The `Cookie` request header a browser would send back for these `Set-Cookie` values
-/// (deletions dropped), joined with "; ".
-fn cookie_header(set_cookies: &[String]) -> String {
-    set_cookies
-        .iter()
-        .filter(|h| !h.contains("Max-Age=0"))
-        .map(|h| h.split(';').next().unwrap().to_owned())
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// The Set-Cookie values that write a cookie (deletions dropped).

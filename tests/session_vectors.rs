@@ -1,6 +1,10 @@
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+mod common;
+
+use common::{json_text, json_u64};
+
 // Frozen opening vectors of the session lifecycle (`tests/vectors/session-v1.json`).
 //
 // The session layer always draws a random nonce, so these are opening vectors only: `Cookie`
@@ -17,21 +21,8 @@ use serde_json::Value;
 
 const SESSION_V1: &str = include_str!("vectors/session-v1.json");
 
-fn text(v: &Value, field: &str) -> String {
-    v[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is not a string in {v}"))
-        .to_owned()
-}
-
-fn number(v: &Value, field: &str) -> u64 {
-    v[field]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{field} is not a u64 in {v}"))
-}
-
 fn seconds(v: &Value, field: &str) -> Duration {
-    Duration::from_secs(number(v, field))
+    Duration::from_secs(json_u64(v, field))
 }
 
 fn doc() -> Value {
@@ -41,13 +32,13 @@ fn doc() -> Value {
 /// The manager the file's `config` describes, with the global not-before cutoff `not_before`.
 fn manager(config: &Value, not_before: u64) -> SessionManager {
     let keys = config["keyring"].as_array().expect("a keyring array");
-    let key = |k: &Value| Key::from_base64url(&text(k, "key")).expect("a 32-byte key");
-    let mut ring = Keyring::new(&text(&keys[0], "key_id"), key(&keys[0])).unwrap();
+    let key = |k: &Value| Key::from_base64url(&json_text(k, "key")).expect("a 32-byte key");
+    let mut ring = Keyring::new(&json_text(&keys[0], "key_id"), key(&keys[0])).unwrap();
     for k in &keys[1..] {
-        ring = ring.with_key(&text(k, "key_id"), key(k)).unwrap();
+        ring = ring.with_key(&json_text(k, "key_id"), key(k)).unwrap();
     }
-    SessionManager::builder(ring, &text(config, "cookie_name"))
-        .purpose(&text(config, "purpose"))
+    SessionManager::builder(ring, &json_text(config, "cookie_name"))
+        .purpose(&json_text(config, "purpose"))
         .idle_timeout(seconds(config, "idle_timeout"))
         .absolute_lifetime(seconds(config, "absolute_lifetime"))
         .remember_me(
@@ -55,7 +46,7 @@ fn manager(config: &Value, not_before: u64) -> SessionManager {
             seconds(config, "remember_absolute_lifetime"),
         )
         .leeway(seconds(config, "leeway"))
-        .max_chunks(number(config, "max_chunks") as usize)
+        .max_chunks(json_u64(config, "max_chunks") as usize)
         .renew_when_remaining(
             config["renew_when_remaining"]
                 .as_f64()
@@ -74,24 +65,24 @@ fn session_vectors_give_the_frozen_results() {
     assert!(cases.len() >= 20, "cases went missing");
     let mut checked = 0;
     for case in cases {
-        let description = text(case, "description");
-        let header = text(case, "cookie_header");
+        let description = json_text(case, "description");
+        let header = json_text(case, "cookie_header");
         let session = &case["session"];
         for check in case["checks"].as_array().expect("a checks array") {
-            let now = number(check, "now");
+            let now = json_u64(check, "now");
             let not_before = check
                 .get("not_before")
-                .map_or(number(config, "not_before"), |_| {
-                    number(check, "not_before")
+                .map_or(json_u64(config, "not_before"), |_| {
+                    json_u64(check, "not_before")
                 });
             let m = manager(config, not_before);
             let what = format!("{description}, at {now} with cutoff {not_before}");
-            let expected = text(check, "result");
+            let expected = json_text(check, "result");
             match m.read_at::<Value>(&header, now) {
                 Ok(None) => assert_eq!(expected, "none", "{what}: no session found"),
                 Ok(Some(s)) => {
                     assert_eq!(expected, "ok", "{what}: opened");
-                    let payload = text(session, "payload");
+                    let payload = json_text(session, "payload");
                     assert_eq!(
                         s.data,
                         serde_json::from_str::<Value>(&payload).unwrap(),
@@ -99,18 +90,19 @@ fn session_vectors_give_the_frozen_results() {
                     );
                     let subject = match &session["subject"] {
                         Value::Null => None,
-                        sub => {
-                            Some(Subject::new(&text(sub, "id"), number(sub, "generation")).unwrap())
-                        }
+                        sub => Some(
+                            Subject::new(&json_text(sub, "id"), json_u64(sub, "generation"))
+                                .unwrap(),
+                        ),
                     };
-                    assert_eq!(s.id.to_string(), text(session, "session_id"), "{what}");
+                    assert_eq!(s.id.to_string(), json_text(session, "session_id"), "{what}");
                     assert_eq!(s.subject, subject, "{what}");
-                    assert_eq!(s.signed_in_at, number(session, "signed_in_at"), "{what}");
-                    assert_eq!(s.issued_at, number(session, "issued_at"), "{what}");
-                    assert_eq!(s.expires_at, number(session, "expires_at"), "{what}");
+                    assert_eq!(s.signed_in_at, json_u64(session, "signed_in_at"), "{what}");
+                    assert_eq!(s.issued_at, json_u64(session, "issued_at"), "{what}");
+                    assert_eq!(s.expires_at, json_u64(session, "expires_at"), "{what}");
                     assert_eq!(
                         s.absolute_expires_at,
-                        number(session, "absolute_expires_at"),
+                        json_u64(session, "absolute_expires_at"),
                         "{what}"
                     );
                     assert_eq!(
@@ -118,7 +110,7 @@ fn session_vectors_give_the_frozen_results() {
                         session["remember_me"].as_bool().unwrap(),
                         "{what}"
                     );
-                    assert_eq!(s.key_id, text(session, "key_id"), "{what}");
+                    assert_eq!(s.key_id, json_text(session, "key_id"), "{what}");
                     assert_eq!(
                         s.reseal.map(|r| r.as_str()),
                         check["reseal"].as_str(),
@@ -141,7 +133,7 @@ fn session_vectors_give_the_frozen_results() {
 fn the_file_covers_what_it_promises() {
     let doc = doc();
     let config = &doc["config"];
-    let name = text(config, "cookie_name");
+    let name = json_text(config, "cookie_name");
     let cases = doc["cases"].as_array().unwrap();
     let checks = || {
         cases
@@ -171,23 +163,24 @@ fn the_file_covers_what_it_promises() {
     for count in [2, 3] {
         let prefix = format!("{name}.0={count}.");
         assert!(
-            checks()
-                .any(|(c, k)| k["result"] == "ok" && text(c, "cookie_header").contains(&prefix)),
+            checks().any(
+                |(c, k)| k["result"] == "ok" && json_text(c, "cookie_header").contains(&prefix)
+            ),
             "no {count}-chunk session that opens"
         );
     }
     for case in cases {
-        let header = text(case, "cookie_header");
+        let header = json_text(case, "cookie_header");
         for pair in cookie_seal::cookie_pairs(&header).unwrap() {
             assert!(
                 pair.0.len() + 1 + pair.1.len() <= 4096,
                 "{}",
-                text(case, "description")
+                json_text(case, "description")
             );
         }
     }
     // The configuration is not the default one, so a replay that ignores it fails.
-    assert_ne!(number(config, "idle_timeout"), 2 * 3_600);
+    assert_ne!(json_u64(config, "idle_timeout"), 2 * 3_600);
     assert_ne!(config["renew_when_remaining"].as_f64(), Some(0.5));
 }
 
@@ -267,15 +260,7 @@ mod generator {
             .unwrap()
     }
 
-    /// The `Cookie` header a browser sends back for these `Set-Cookie` values.
-    fn cookie_header(set_cookies: &[String]) -> String {
-        set_cookies
-            .iter()
-            .filter(|h| !h.contains("Max-Age=0"))
-            .map(|h| h.split(';').next().unwrap().to_owned())
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
+    use super::common::cookie_header;
 
     fn pairs(header: &str) -> Vec<String> {
         header.split("; ").map(str::to_owned).collect()

@@ -1,6 +1,10 @@
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+mod common;
+
+use common::{json_text, json_u64};
+
 // Frozen known-answer vectors of wire format v1 (`tests/vectors/seal-v1.json`).
 //
 // The JSON is compiled in with `include_str!` rather than read from disk, so the same tests
@@ -35,47 +39,34 @@ struct Vector {
     needs_reseal: bool,
 }
 
-fn text(v: &Value, field: &str) -> String {
-    v[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is not a string in {v}"))
-        .to_owned()
-}
-
-fn number(v: &Value, field: &str) -> u64 {
-    v[field]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{field} is not a u64 in {v}"))
-}
-
 fn vectors() -> Vec<Vector> {
     let doc: Value = serde_json::from_str(SEAL_V1).expect("seal-v1.json is JSON");
     let list = doc["vectors"].as_array().expect("a vectors array");
     assert!(list.len() >= 7, "vectors went missing");
     list.iter()
         .map(|v| {
-            let nonce: [u8; 24] = hex::decode(text(v, "nonce"))
+            let nonce: [u8; 24] = hex::decode(json_text(v, "nonce"))
                 .expect("nonce is hex")
                 .try_into()
                 .expect("nonce is 24 bytes");
             let primary = match &v["primary"] {
                 Value::Null => None,
-                p => Some((text(p, "key_id"), text(p, "key"))),
+                p => Some((json_text(p, "key_id"), json_text(p, "key"))),
             };
             Vector {
-                description: text(v, "description"),
-                key: text(v, "key"),
-                key_id: text(v, "key_id"),
+                description: json_text(v, "description"),
+                key: json_text(v, "key"),
+                key_id: json_text(v, "key_id"),
                 primary,
-                cookie_name: text(v, "cookie_name"),
-                purpose: text(v, "purpose"),
-                ttl: number(v, "ttl"),
-                now: number(v, "now"),
-                payload: text(v, "payload"),
+                cookie_name: json_text(v, "cookie_name"),
+                purpose: json_text(v, "purpose"),
+                ttl: json_u64(v, "ttl"),
+                now: json_u64(v, "now"),
+                payload: json_text(v, "payload"),
                 nonce,
-                value: text(v, "value"),
-                issued_at: number(v, "issued_at"),
-                expires_at: number(v, "expires_at"),
+                value: json_text(v, "value"),
+                issued_at: json_u64(v, "issued_at"),
+                expires_at: json_u64(v, "expires_at"),
                 needs_reseal: v["needs_reseal"].as_bool().expect("needs_reseal is a bool"),
             }
         })
@@ -296,39 +287,47 @@ fn next_in_group(c: &str, size: usize) -> char {
 fn open_vectors_give_the_frozen_results() {
     let doc: Value = serde_json::from_str(OPEN_V1).expect("open-v1.json is JSON");
     let keys = doc["keyring"].as_array().expect("a keyring array");
-    let mut ring = Keyring::new(&text(&keys[0], "key_id"), key(&text(&keys[0], "key"))).unwrap();
+    let mut ring = Keyring::new(
+        &json_text(&keys[0], "key_id"),
+        key(&json_text(&keys[0], "key")),
+    )
+    .unwrap();
     for k in &keys[1..] {
         ring = ring
-            .with_key(&text(k, "key_id"), key(&text(k, "key")))
+            .with_key(&json_text(k, "key_id"), key(&json_text(k, "key")))
             .unwrap();
     }
-    let sealer = Sealer::builder(ring, &text(&doc, "cookie_name"))
-        .purpose(&text(&doc, "purpose"))
-        .leeway(Duration::from_secs(number(&doc, "leeway")))
-        .max_len(number(&doc, "max_len") as usize)
+    let sealer = Sealer::builder(ring, &json_text(&doc, "cookie_name"))
+        .purpose(&json_text(&doc, "purpose"))
+        .leeway(Duration::from_secs(json_u64(&doc, "leeway")))
+        .max_len(json_u64(&doc, "max_len") as usize)
         .build()
         .unwrap();
     let cases = doc["cases"].as_array().expect("a cases array");
     assert!(cases.len() >= 25, "cases went missing");
     let mut checked = 0;
     for case in cases {
-        let description = text(case, "description");
-        let value = text(case, "value");
+        let description = json_text(case, "description");
+        let value = json_text(case, "value");
         for check in case["checks"].as_array().expect("a checks array") {
-            let now = number(check, "now");
-            let expected = text(check, "result");
+            let now = json_u64(check, "now");
+            let expected = json_text(check, "result");
             match sealer.open_bytes_at(&value, now) {
                 Ok(opened) => {
                     assert_eq!(expected, "ok", "{description} at {now}");
                     assert_eq!(
                         opened.data,
-                        text(case, "payload").as_bytes(),
+                        json_text(case, "payload").as_bytes(),
                         "{description}"
                     );
-                    assert_eq!(opened.issued_at, number(case, "issued_at"), "{description}");
+                    assert_eq!(
+                        opened.issued_at,
+                        json_u64(case, "issued_at"),
+                        "{description}"
+                    );
                     assert_eq!(
                         opened.expires_at,
-                        number(case, "expires_at"),
+                        json_u64(case, "expires_at"),
                         "{description}"
                     );
                 }
@@ -355,7 +354,7 @@ fn regenerate_vectors() {
     let mut out = String::from("{\n");
     out += &format!(
         "  \"description\": {},\n  \"vectors\": [\n",
-        s(&text(&doc, "description"))
+        s(&json_text(&doc, "description"))
     );
     let all = vectors();
     for (i, v) in all.iter().enumerate() {

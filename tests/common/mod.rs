@@ -49,3 +49,29 @@ pub fn assert_fails<T: std::fmt::Debug>(result: Result<T, Error>, codes: &[&str]
         ),
     }
 }
+
+/// A string field of a vector file's JSON object.
+pub fn json_text(v: &serde_json::Value, field: &str) -> String {
+    v[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} is not a string in {v}"))
+        .to_owned()
+}
+
+/// An unsigned integer field of a vector file's JSON object.
+pub fn json_u64(v: &serde_json::Value, field: &str) -> u64 {
+    v[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{field} is not a u64 in {v}"))
+}
+
+/// The `Cookie` request header a browser sends back for these `Set-Cookie` values
+/// (deletions dropped).
+pub fn cookie_header(set_cookies: &[String]) -> String {
+    set_cookies
+        .iter()
+        .filter(|h| !h.contains("Max-Age=0"))
+        .map(|h| h.split(';').next().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
