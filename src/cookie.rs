@@ -6,13 +6,34 @@ use crate::format::BROWSER_COOKIE_LIMIT;
 
 /// Longest `Cookie` header read. Browsers send at most a few dozen 4 KB cookies; anything
 /// longer is refused before it is scanned, so parsing work stays linear and small.
+///
+/// ```
+/// use cookie_seal::{MAX_COOKIE_HEADER_LEN, cookie_pairs};
+/// assert!(cookie_pairs(&"a".repeat(MAX_COOKIE_HEADER_LEN)).is_ok());
+/// assert!(cookie_pairs(&"a".repeat(MAX_COOKIE_HEADER_LEN + 1)).is_err());
+/// ```
 pub const MAX_COOKIE_HEADER_LEN: usize = 64 * 1024;
 /// Cookie pairs scanned per header; later pairs are ignored.
+///
+/// ```
+/// use cookie_seal::{MAX_COOKIE_PAIRS, cookie_pairs};
+/// let header = "a=1; ".repeat(MAX_COOKIE_PAIRS + 5);
+/// assert_eq!(cookie_pairs(&header)?.len(), MAX_COOKIE_PAIRS);
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const MAX_COOKIE_PAIRS: usize = 256;
 /// Cookies of the same name tried in order when several arrive (cookie tossing from a
 /// sibling subdomain puts an attacker's cookie beside the real one).
+///
+/// ```
+/// assert_eq!(cookie_seal::MAX_SAME_NAME, 3);
+/// ```
 pub const MAX_SAME_NAME: usize = 3;
 /// Browsers cap `Max-Age` at 400 days (RFC 6265bis §5.6.2); so do we.
+///
+/// ```
+/// assert_eq!(cookie_seal::MAX_AGE_CAP, 34_560_000); // 400 days in seconds
+/// ```
 pub const MAX_AGE_CAP: u64 = 400 * 86_400;
 
 /// The `SameSite` attribute.

@@ -23,19 +23,62 @@ use crate::Error;
 use crate::xaes::{NONCE_LEN, TAG_LEN};
 
 /// The format version this build writes (and the only one it reads).
+///
+/// ```
+/// let value = cookie_seal::Sealer::builder(
+///     cookie_seal::Keyring::new("k1", cookie_seal::Key::generate()?)?, "s").build()?
+///     .seal_bytes_at(b"{}", 0)?;
+/// assert_eq!(cookie_seal::format::inspect(&value)?.version, cookie_seal::format::VERSION);
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const VERSION: u8 = 1;
 /// Longest key id, in bytes.
+///
+/// ```
+/// use cookie_seal::{Key, Keyring, format::KEY_ID_MAX_LEN};
+/// assert!(Keyring::new(&"k".repeat(KEY_ID_MAX_LEN), Key::generate()?).is_ok());
+/// assert!(Keyring::new(&"k".repeat(KEY_ID_MAX_LEN + 1), Key::generate()?).is_err());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const KEY_ID_MAX_LEN: usize = 16;
 /// Bytes of claims every value carries: flags, issued-at, expires-at.
+///
+/// ```
+/// assert_eq!(cookie_seal::format::CLAIMS_BASE_LEN, 17);
+/// ```
 pub const CLAIMS_BASE_LEN: usize = 1 + 8 + 8;
 /// Bytes of fixed overhead besides the key id and the payload:
 /// version, key id length, nonce, base claims and tag.
+///
+/// ```
+/// use cookie_seal::format::{FIXED_OVERHEAD, encoded_len, sealed_len};
+/// assert_eq!(sealed_len(2, 100), encoded_len(FIXED_OVERHEAD + 2 + 100));
+/// ```
 pub const FIXED_OVERHEAD: usize = 1 + 1 + NONCE_LEN + CLAIMS_BASE_LEN + TAG_LEN;
 /// What browsers keep of one cookie, name and `=` included (RFC 6265bis §5.6).
+///
+/// ```
+/// use cookie_seal::{Key, Keyring, Sealer, format::BROWSER_COOKIE_LIMIT};
+/// let ring = Keyring::new("k1", Key::generate()?)?;
+/// assert!(Sealer::builder(ring, "s").max_len(BROWSER_COOKIE_LIMIT + 1).build().is_err());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const BROWSER_COOKIE_LIMIT: usize = 4096;
 /// Domain-separation label at the start of the associated data.
+///
+/// ```
+/// assert_eq!(cookie_seal::format::AAD_LABEL, b"cookie-seal");
+/// ```
 pub const AAD_LABEL: &[u8] = b"cookie-seal";
 /// Longest purpose string, in bytes.
+///
+/// ```
+/// use cookie_seal::{Key, Keyring, Sealer, format::PURPOSE_MAX_LEN};
+/// let ring = Keyring::new("k1", Key::generate()?)?;
+/// assert!(Sealer::builder(ring.clone(), "s").purpose(&"p".repeat(PURPOSE_MAX_LEN)).build().is_ok());
+/// assert!(Sealer::builder(ring, "s").purpose(&"p".repeat(PURPOSE_MAX_LEN + 1)).build().is_err());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const PURPOSE_MAX_LEN: usize = 255;
 
 /// Claims flag: an 8-byte not-before time follows expires-at.
@@ -53,8 +96,19 @@ pub(crate) const FLAG_SUBJECT: u8 = 0x10;
 const KNOWN_FLAGS: u8 =
     FLAG_NOT_BEFORE | FLAG_SESSION_ID | FLAG_SIGNED_IN_AT | FLAG_REMEMBER_ME | FLAG_SUBJECT;
 /// Bytes of a session id.
+///
+/// ```
+/// assert_eq!(cookie_seal::SessionId::generate()?.as_bytes().len(), cookie_seal::format::SESSION_ID_LEN);
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const SESSION_ID_LEN: usize = 16;
 /// Longest subject id, in bytes.
+///
+/// ```
+/// use cookie_seal::{Subject, format::SUBJECT_MAX_LEN};
+/// assert!(Subject::new(&"u".repeat(SUBJECT_MAX_LEN), 0).is_ok());
+/// assert!(Subject::new(&"u".repeat(SUBJECT_MAX_LEN + 1), 0).is_err());
+/// ```
 pub const SUBJECT_MAX_LEN: usize = 128;
 
 const _: () = assert!(FIXED_OVERHEAD == 59);
@@ -340,6 +394,11 @@ pub struct Inspection {
 
 /// Reads the cleartext fields of a value without a key. Refuses values over 64 KiB.
 /// See [`Inspection`].
+///
+/// ```
+/// assert_eq!(cookie_seal::format::inspect(&"A".repeat(70_000)).unwrap_err().code(), "TOO_LARGE");
+/// assert_eq!(cookie_seal::format::inspect("AAAA").unwrap_err().code(), "UNSUPPORTED_VERSION");
+/// ```
 pub fn inspect(value: &str) -> Result<Inspection, Error> {
     const LIMIT: usize = 64 * 1024;
     if value.len() > LIMIT {

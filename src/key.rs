@@ -13,6 +13,16 @@ use crate::xaes::{KEY_LEN, XaesKey};
 
 /// Most keys one keyring holds. Opening looks a key up by id among these, so the bound keeps
 /// that lookup (and a hostile keyring string) cheap.
+///
+/// ```
+/// use cookie_seal::{Key, Keyring, MAX_KEYS};
+/// let mut ring = Keyring::new("k0", Key::generate()?)?;
+/// for i in 1..MAX_KEYS {
+///     ring = ring.with_key(&format!("k{i}"), Key::generate()?)?;
+/// }
+/// assert_eq!(ring.with_key("one-more", Key::generate()?).unwrap_err().code(), "INVALID_KEY");
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const MAX_KEYS: usize = 32;
 
 /// A 256-bit XAES-256-GCM key.

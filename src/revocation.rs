@@ -8,6 +8,18 @@ use crate::session::{SessionId, Subject};
 
 /// What a revocation check sees of a session that has already passed authentication and
 /// expiry. The payload is not included: revocation decides on identity alone.
+///
+/// ```
+/// use cookie_seal::{Revocation, SessionInfo};
+/// /// Revokes sessions signed in before a per-deployment cutoff kept elsewhere.
+/// struct SignedInAfter(u64);
+/// impl Revocation for SignedInAfter {
+///     fn is_revoked(&self, session: &SessionInfo<'_>, _now: u64) -> bool {
+///         session.signed_in_at < self.0
+///     }
+/// }
+/// # let _ = SignedInAfter(0);
+/// ```
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct SessionInfo<'a> {

@@ -19,12 +19,39 @@ use crate::xaes::{NONCE_LEN, TAG_LEN};
 use crate::{Error, Keyring};
 
 /// Default idle lifetime of a sealed value: 7 days.
+///
+/// ```
+/// use cookie_seal::{DEFAULT_TTL, Key, Keyring, Sealer};
+/// let sealer = Sealer::builder(Keyring::new("k1", Key::generate()?)?, "s").build()?;
+/// let value = sealer.seal_bytes_at(b"{}", 0)?;
+/// assert_eq!(sealer.open_bytes_at(&value, 0)?.expires_at, DEFAULT_TTL.as_secs());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const DEFAULT_TTL: Duration = Duration::from_secs(7 * 86_400);
 /// Default allowance for clock skew between the machine that seals and the one that opens.
+///
+/// ```
+/// assert_eq!(cookie_seal::DEFAULT_LEEWAY.as_secs(), 60);
+/// ```
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// Largest leeway a sealer accepts; more than this hides broken clocks and stretches expiry.
+///
+/// ```
+/// use cookie_seal::{Key, Keyring, MAX_LEEWAY, Sealer};
+/// let ring = Keyring::new("k1", Key::generate()?)?;
+/// assert!(Sealer::builder(ring.clone(), "s").leeway(MAX_LEEWAY).build().is_ok());
+/// assert!(Sealer::builder(ring, "s").leeway(MAX_LEEWAY * 2).build().is_err());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const MAX_LEEWAY: Duration = Duration::from_secs(3_600);
 /// Default purpose string.
+///
+/// ```
+/// use cookie_seal::{DEFAULT_PURPOSE, Key, Keyring, Sealer};
+/// let sealer = Sealer::builder(Keyring::new("k1", Key::generate()?)?, "s").build()?;
+/// assert_eq!(sealer.purpose(), DEFAULT_PURPOSE);
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const DEFAULT_PURPOSE: &str = "session";
 
 /// Seals payloads into cookie values for one cookie name and purpose, and opens them again.
