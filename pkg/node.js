@@ -7,4 +7,4 @@ import { markReady } from "./core.js";
 initSync({ module: readFileSync(new URL("./cookie_seal_bg.wasm", import.meta.url)) });
 markReady();
 
-export { init, Sealer, SealError, generateKey } from "./core.js";
+export { init, Sealer, SealError, SessionManager, generateKey } from "./core.js";

@@ -8,4 +8,4 @@ import { markReady } from "./core.js";
 initSync({ module: wasmModule });
 markReady();
 
-export { init, Sealer, SealError, generateKey } from "./core.js";
+export { init, Sealer, SealError, SessionManager, generateKey } from "./core.js";

@@ -296,6 +296,47 @@ impl<T> Session<T> {
     }
 }
 
+/// The npm package keeps a session in JavaScript between the read and the next write, as
+/// plain values; the wasm binding (`src/wasm.rs`) rebuilds the `Session` from them. These two
+/// are all it needs that is not public: the cookie names the request carried (so the write
+/// deletes stale chunks) and a way to put them back.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+impl Session<Vec<u8>> {
+    /// Cookie names the request carried, in the order the reader lists them.
+    pub(crate) fn present_cookies(&self) -> &[String] {
+        &self.present
+    }
+
+    /// A session holding exactly what [`SessionManager::set_cookies_bytes_at`] reads: the
+    /// payload, id, subject, sign-in time, remember-me flag, key id (empty: never written,
+    /// as after sign-in) and the cookies the request carried. A write computes `issued_at`
+    /// and both deadlines itself from the sign-in time, the lifetimes and `now`, so they are
+    /// not inputs; they are set to the sign-in time here, and `reseal` to none.
+    pub(crate) fn for_write(
+        data: Vec<u8>,
+        id: SessionId,
+        subject: Option<Subject>,
+        signed_in_at: u64,
+        remember_me: bool,
+        key_id: String,
+        present: Vec<String>,
+    ) -> Self {
+        Session {
+            data,
+            id,
+            subject,
+            signed_in_at,
+            issued_at: signed_in_at,
+            expires_at: signed_in_at,
+            absolute_expires_at: signed_in_at,
+            remember_me,
+            key_id,
+            reseal: None,
+            present,
+        }
+    }
+}
+
 /// Sessions in cookies: reads the `Cookie` header, decides expiry and renewal, writes the
 /// `Set-Cookie` headers. Build once and share; it is `Send + Sync`.
 ///
@@ -534,6 +575,34 @@ impl SessionManager {
         cookie_header: &str,
         now: u64,
     ) -> Result<Option<Session<Vec<u8>>>, Error> {
+        self.read_bytes_at_with(cookie_header, now, |_| false)
+    }
+
+    /// [`read_bytes_at`](Self::read_bytes_at) with one more revocation check for this call:
+    /// `is_revoked` sees each candidate that passed every other check (authentication,
+    /// expiry, the not-before cutoff, the manager's [`Revocation`] hook), in header order,
+    /// and a `true` refuses that candidate with `REVOKED` exactly as the hook would, so the
+    /// next same-name cookie is still tried. Unlike the hook it need not be `Send + Sync` or
+    /// `'static`: it may borrow request-local state, such as revocations looked up for this
+    /// request. The JavaScript package runs its `isRevoked` callback through this.
+    ///
+    /// ```
+    /// # use cookie_seal::{Key, Keyring, SessionManager, SignIn};
+    /// # let m = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
+    /// let s = m.sign_in(b"{}".to_vec(), SignIn::default(), 1_000)?;
+    /// let cookie = m.set_cookies_bytes_at(&s, 1_000)?[0].split(';').next().unwrap().to_owned();
+    /// let revoked_here = [s.id]; // e.g. fetched for this request
+    /// let err = m.read_bytes_at_with(&cookie, 1_000, |info| revoked_here.contains(info.id));
+    /// assert_eq!(err.unwrap_err().code(), "REVOKED");
+    /// assert!(m.read_bytes_at_with(&cookie, 1_000, |_| false)?.is_some());
+    /// # Ok::<(), cookie_seal::Error>(())
+    /// ```
+    pub fn read_bytes_at_with(
+        &self,
+        cookie_header: &str,
+        now: u64,
+        mut is_revoked: impl FnMut(&SessionInfo<'_>) -> bool,
+    ) -> Result<Option<Session<Vec<u8>>>, Error> {
         let pairs = cookie_pairs(cookie_header)?;
         let name = self.cookie_name();
         let chunk_names: Vec<String> = (0..MAX_CHUNKS_LIMIT)
@@ -555,7 +624,7 @@ impl SessionManager {
         for (_, value) in whole {
             let result = self
                 .open_value(value, ChunkPosition::default(), now)
-                .and_then(|opened| self.finish(opened, &present, 1, now));
+                .and_then(|opened| self.finish(opened, &present, 1, now, &mut is_revoked));
             match result {
                 Ok(session) => return Ok(Some(session)),
                 Err(err) => {
@@ -569,7 +638,7 @@ impl SessionManager {
                 .join_chunks(&chunk_names, first)
                 .and_then(|(value, count)| {
                     let opened = self.open_value(&value, ChunkPosition { index: 0, count }, now)?;
-                    self.finish(opened, &present, count as usize, now)
+                    self.finish(opened, &present, count as usize, now, &mut is_revoked)
                 });
             match result {
                 Ok(session) => return Ok(Some(session)),
@@ -744,6 +813,7 @@ impl SessionManager {
         present: &[String],
         cookies_used: usize,
         now: u64,
+        is_revoked: &mut dyn FnMut(&SessionInfo<'_>) -> bool,
     ) -> Result<Session<Vec<u8>>, Error> {
         let (Some(sid), Some(signed_in_at)) = (claims.session_id, claims.signed_in_at) else {
             // Authentic, but sealed by a plain Sealer for this name and purpose.
@@ -765,16 +835,15 @@ impl SessionManager {
         if signed_in_at < self.not_before {
             return Err(Error::Revoked);
         }
-        if let Some(revocation) = &self.revocation {
-            let info = SessionInfo {
-                id: &id,
-                subject: subject.as_ref(),
-                signed_in_at,
-                absolute_expires_at,
-            };
-            if revocation.is_revoked(&info, now) {
-                return Err(Error::Revoked);
-            }
+        let info = SessionInfo {
+            id: &id,
+            subject: subject.as_ref(),
+            signed_in_at,
+            absolute_expires_at,
+        };
+        let hook = self.revocation.as_ref();
+        if hook.is_some_and(|r| r.is_revoked(&info, now)) || is_revoked(&info) {
+            return Err(Error::Revoked);
         }
 
         let remaining = claims.expires_at.saturating_sub(now);
@@ -1190,5 +1259,85 @@ impl SessionManagerBuilder {
             return invalid("cookie name too long to leave room for a session".into());
         }
         Ok(manager)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Key;
+
+    fn manager() -> SessionManager {
+        let ring = Keyring::new("k1", Key::from_bytes(&[1; 32]).unwrap()).unwrap();
+        SessionManager::builder(ring, "s").build().unwrap()
+    }
+
+    fn cookie(m: &SessionManager, data: &[u8], now: u64) -> (SessionId, String) {
+        let s = m.sign_in(data.to_vec(), SignIn::default(), now).unwrap();
+        let header = m.set_cookies_bytes_at(&s, now).unwrap();
+        let pair = header[0].split(';').next().unwrap().to_owned();
+        (s.id, pair)
+    }
+
+    /// The per-call check runs on each candidate in header order, only after every other
+    /// check passed, and a revoked candidate does not hide the next one (cookie tossing).
+    #[test]
+    fn read_bytes_at_with_checks_each_candidate_in_order() {
+        let m = manager();
+        let now = 1_700_000_000;
+        let (first, a) = cookie(&m, b"1", now);
+        let (second, b) = cookie(&m, b"2", now);
+        let (_, expired) = cookie(&m, b"0", now - 3 * 86_400);
+        let header = format!("{expired}; {a}; {b}");
+
+        let mut seen = Vec::new();
+        let s = m
+            .read_bytes_at_with(&header, now, |info| {
+                seen.push(*info.id);
+                *info.id == first
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.data, b"2");
+        // The expired cookie never reached the check; the revoked one did, then the next.
+        assert_eq!(seen, [first, second]);
+
+        // Every candidate revoked: the first error in header order (EXPIRED) is reported.
+        let err = m.read_bytes_at_with(&header, now, |_| true).unwrap_err();
+        assert_eq!(err.code(), "EXPIRED");
+        let err = m.read_bytes_at_with(&format!("{a}; {b}"), now, |_| true);
+        assert_eq!(err.unwrap_err(), Error::Revoked);
+        // With nothing revoked it is read_bytes_at.
+        assert_eq!(
+            m.read_bytes_at_with(&header, now, |_| false).unwrap(),
+            m.read_bytes_at(&header, now).unwrap()
+        );
+        assert!(m.read_bytes_at_with("", now, |_| true).unwrap().is_none());
+    }
+
+    /// The manager's hook refuses first; the per-call check adds to it, never overrides it.
+    #[test]
+    fn read_bytes_at_with_adds_to_the_hook() {
+        let revoked = Arc::new(crate::MemoryRevocation::new(Duration::from_secs(86_400)));
+        let ring = Keyring::new("k1", Key::from_bytes(&[1; 32]).unwrap()).unwrap();
+        let m = SessionManager::builder(ring, "s")
+            .revocation(revoked.clone())
+            .build()
+            .unwrap();
+        let now = 1_700_000_000;
+        let s = m.sign_in(b"1".to_vec(), SignIn::default(), now).unwrap();
+        let header = m.set_cookies_bytes_at(&s, now).unwrap()[0]
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        revoked.revoke(&s, now);
+        let mut called = false;
+        let err = m.read_bytes_at_with(&header, now, |_| {
+            called = true;
+            false
+        });
+        assert_eq!(err.unwrap_err(), Error::Revoked);
+        assert!(!called, "the hook already refused it");
     }
 }
