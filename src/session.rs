@@ -26,14 +26,54 @@ use crate::revocation::{Revocation, SessionInfo};
 use crate::{Error, Keyring, Sealer};
 
 /// Most cookies one session may be split across.
+///
+/// ```
+/// use cookie_seal::{Key, Keyring, MAX_CHUNKS_LIMIT, SessionManager};
+/// let ring = Keyring::new("k1", Key::generate()?)?;
+/// assert!(SessionManager::builder(ring.clone(), "__Host-s").max_chunks(MAX_CHUNKS_LIMIT).build().is_ok());
+/// assert!(SessionManager::builder(ring, "__Host-s").max_chunks(MAX_CHUNKS_LIMIT + 1).build().is_err());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const MAX_CHUNKS_LIMIT: usize = 10;
 /// Default idle timeout: 2 hours without a request ends an ordinary session.
+///
+/// ```
+/// use cookie_seal::{DEFAULT_IDLE_TIMEOUT, Key, Keyring, SessionManager, SignIn};
+/// let m = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
+/// let s = m.sign_in((), SignIn::default(), 1_000)?;
+/// assert_eq!(s.expires_at, 1_000 + DEFAULT_IDLE_TIMEOUT.as_secs());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(2 * 3_600);
 /// Default absolute lifetime of an ordinary session: 12 hours after sign-in, renewals or not.
+///
+/// ```
+/// use cookie_seal::{DEFAULT_ABSOLUTE_LIFETIME, Key, Keyring, SessionManager, SignIn};
+/// let m = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
+/// let s = m.sign_in((), SignIn::default(), 1_000)?;
+/// assert_eq!(s.absolute_expires_at, 1_000 + DEFAULT_ABSOLUTE_LIFETIME.as_secs());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const DEFAULT_ABSOLUTE_LIFETIME: Duration = Duration::from_secs(12 * 3_600);
 /// Default idle timeout of a remember-me session: 14 days.
+///
+/// ```
+/// use cookie_seal::{DEFAULT_REMEMBER_IDLE, Key, Keyring, SessionManager, SignIn};
+/// let m = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
+/// let s = m.sign_in((), SignIn::default().remember_me(true), 1_000)?;
+/// assert_eq!(s.expires_at, 1_000 + DEFAULT_REMEMBER_IDLE.as_secs());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const DEFAULT_REMEMBER_IDLE: Duration = Duration::from_secs(14 * 86_400);
 /// Default absolute lifetime of a remember-me session: 30 days.
+///
+/// ```
+/// use cookie_seal::{DEFAULT_REMEMBER_ABSOLUTE, Key, Keyring, SessionManager, SignIn};
+/// let m = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
+/// let s = m.sign_in((), SignIn::default().remember_me(true), 1_000)?;
+/// assert_eq!(s.absolute_expires_at, 1_000 + DEFAULT_REMEMBER_ABSOLUTE.as_secs());
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
 pub const DEFAULT_REMEMBER_ABSOLUTE: Duration = Duration::from_secs(30 * 86_400);
 
 /// A random 128-bit session id: fresh at sign-in and at every privilege change, kept
