@@ -4,8 +4,9 @@
 #   1. the core's Rust tests compiled to wasm (wasm-bindgen-test) in Node and headless Chromium,
 #   2. the JS suite (tests/js/suite.js) in Node, Deno, a workerd-served worker and headless
 #      Chromium (through the package's browser entry),
-#   3. the cross-runtime proof: native Rust opens what each JS runtime sealed (each JS run
-#      opens what native Rust sealed, inside the suite).
+#   3. the cross-runtime proof: native Rust opens what each JS runtime sealed, and reads the
+#      sessions each wrote, including Set-Cookie headers a workerd worker sent over HTTP (each
+#      JS run opens and reads what native Rust sealed and wrote, inside the suite).
 # Each runner prints its own summary; the script fails if any of them failed.
 # Options: --skip-core-wasm skips step 1 (the slowest build).
 set -uo pipefail
@@ -81,6 +82,14 @@ for rt in node deno workerd chromium; do
     echo "no values sealed by $rt (its run failed)"; failures+=("cross-$rt"); fi
 done
 [ ${#sealed[@]} -gt 0 ] && run "cross-native" target/debug/examples/cross_runtime open "${sealed[@]}"
+
+step "cross-runtime: native Rust reads the sessions the JS runtimes wrote (workerd's over HTTP)"
+written=()
+for rt in node deno workerd chromium; do
+  if [ -f "$out/$rt-sessions.json" ]; then written+=("$out/$rt-sessions.json"); else
+    echo "no sessions written by $rt (its run failed)"; failures+=("sessions-$rt"); fi
+done
+[ ${#written[@]} -gt 0 ] && run "sessions-native" target/debug/examples/cross_runtime read "${written[@]}"
 
 echo
 if [ ${#failures[@]} -eq 0 ]; then

@@ -23,16 +23,16 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>cookie-seal JS suite</
 <script type="importmap">{ "imports": { "cookie-seal": "/node_modules/cookie-seal/browser.js" } }</script>
 <script type="module">
 import * as api from "cookie-seal";
-import { cases, sealForNative } from "/suite.js";
+import { cases, sealForNative, sessionsForNative } from "/suite.js";
 const beforeInit = [];
 for (const attempt of [() => new api.Sealer({ keys: "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE", name: "n" }), () => api.generateKey()]) {
   try { attempt(); beforeInit.push("worked"); } catch (e) { beforeInit.push(e instanceof api.SealError ? e.code : String(e)); }
 }
-const [vectors, openVectors, native] = await Promise.all(
-  ["/vectors.json", "/open-vectors.json", "/native.json"].map((u) => fetch(u).then((r) => r.json())),
+const [vectors, openVectors, sessionVectors, native] = await Promise.all(
+  ["/vectors.json", "/open-vectors.json", "/session-vectors.json", "/native.json"].map((u) => fetch(u).then((r) => r.json())),
 );
 await Promise.all([api.init(), api.init()]); // concurrent calls share one load
-const list = cases({ api, vectors, openVectors, native });
+const list = cases({ api, vectors, openVectors, sessionVectors, native });
 window.suite = {
   beforeInit,
   names: list.map((c) => c.name),
@@ -41,6 +41,7 @@ window.suite = {
     catch (e) { return { ok: false, error: e && e.name + ": " + e.message + "\\n" + e.stack }; }
   },
   cross: () => sealForNative(api),
+  sessions: () => sessionsForNative(api, native),
 };
 </script>`;
 
@@ -49,6 +50,7 @@ const ROUTES = {
   "/suite.js": join(here, "suite.js"),
   "/vectors.json": join(here, "../vectors/seal-v1.json"),
   "/open-vectors.json": join(here, "../vectors/open-v1.json"),
+  "/session-vectors.json": join(here, "../vectors/session-v1.json"),
   "/native.json": crossDir ? join(crossDir, "native-sealed.json") : "/nonexistent",
 };
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
@@ -122,4 +124,10 @@ test("chromium: seal values for native Rust to open", async () => {
   if (loadError) throw loadError;
   if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
   await writeFile(join(crossDir, "chromium-sealed.json"), JSON.stringify(await page.evaluate(() => window.suite.cross())));
+});
+
+test("chromium: write sessions for native Rust to read", async () => {
+  if (loadError) throw loadError;
+  if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+  await writeFile(join(crossDir, "chromium-sessions.json"), JSON.stringify(await page.evaluate(() => window.suite.sessions())));
 });

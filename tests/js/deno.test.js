@@ -2,14 +2,15 @@
 // the packed tarball; deno.json sets nodeModulesDir "manual", so Deno resolves it exactly as
 // Node does, with the `deno` export condition).
 import * as api from "cookie-seal";
-import { cases, sealForNative } from "./suite.js";
+import { cases, sealForNative, sessionsForNative } from "./suite.js";
 
 const crossDir = Deno.env.get("COOKIE_SEAL_CROSS_DIR");
 const vectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/seal-v1.json", import.meta.url)));
 const openVectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/open-v1.json", import.meta.url)));
+const sessionVectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/session-v1.json", import.meta.url)));
 const native = crossDir ? JSON.parse(await Deno.readTextFile(`${crossDir}/native-sealed.json`)) : null;
 
-for (const { name, fn } of cases({ api, vectors, openVectors, native })) Deno.test(name, fn);
+for (const { name, fn } of cases({ api, vectors, openVectors, sessionVectors, native })) Deno.test(name, fn);
 
 Deno.test("the deno entry is ready at import: init() is a no-op", async () => {
   const value = new api.Sealer({ keys: [{ id: "k", key: api.generateKey() }], name: "n" }).seal(1);
@@ -20,4 +21,9 @@ Deno.test("the deno entry is ready at import: init() is a no-op", async () => {
 Deno.test("seal values for native Rust to open", async () => {
   if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
   await Deno.writeTextFile(`${crossDir}/deno-sealed.json`, JSON.stringify(sealForNative(api)));
+});
+
+Deno.test("write sessions for native Rust to read", async () => {
+  if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+  await Deno.writeTextFile(`${crossDir}/deno-sessions.json`, JSON.stringify(sessionsForNative(api, native)));
 });

@@ -5,14 +5,15 @@ import test from "node:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as api from "cookie-seal";
-import { cases, sealForNative } from "./suite.js";
+import { cases, sealForNative, sessionsForNative } from "./suite.js";
 
 const crossDir = process.env.COOKIE_SEAL_CROSS_DIR;
 const vectors = JSON.parse(readFileSync(new URL("../vectors/seal-v1.json", import.meta.url), "utf8"));
 const openVectors = JSON.parse(readFileSync(new URL("../vectors/open-v1.json", import.meta.url), "utf8"));
+const sessionVectors = JSON.parse(readFileSync(new URL("../vectors/session-v1.json", import.meta.url), "utf8"));
 const native = crossDir ? JSON.parse(readFileSync(join(crossDir, "native-sealed.json"), "utf8")) : null;
 
-for (const { name, fn } of cases({ api, vectors, openVectors, native })) test(name, fn);
+for (const { name, fn } of cases({ api, vectors, openVectors, sessionVectors, native })) test(name, fn);
 
 test("the node entry instantiates at import: init() is a no-op", async () => {
   // No await before this: the module must already work.
@@ -26,4 +27,9 @@ test("the node entry instantiates at import: init() is a no-op", async () => {
 test("seal values for native Rust to open", () => {
   if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
   writeFileSync(join(crossDir, "node-sealed.json"), JSON.stringify(sealForNative(api)));
+});
+
+test("write sessions for native Rust to read", () => {
+  if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+  writeFileSync(join(crossDir, "node-sessions.json"), JSON.stringify(sessionsForNative(api, native)));
 });

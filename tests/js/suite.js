@@ -6,7 +6,9 @@
 //   ctx.api     the module `cookie-seal` as installed from the packed tarball
 //   ctx.vectors tests/vectors/seal-v1.json
 //   ctx.openVectors tests/vectors/open-v1.json
-//   ctx.native  values sealed by the native Rust helper (cross_runtime example), or null
+//   ctx.native  values sealed by the native Rust helper (cross_runtime example), or null;
+//               ctx.native.sessions: Cookie headers of sessions it signed in at T0
+//   ctx.sessionVectors tests/vectors/session-v1.json
 
 const T0 = 1_700_000_000;
 const KEY1 = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE"; // 32 bytes of 0x01, as tests/common uses
@@ -75,7 +77,7 @@ function tamper(value, change) {
 }
 
 export function cases(ctx) {
-  const { Sealer, SealError, generateKey, init } = ctx.api;
+  const { Sealer, SealError, SessionManager, generateKey, init } = ctx.api;
   const list = [];
   const test = (name, fn) => list.push({ name, fn });
 
@@ -577,6 +579,7 @@ export function cases(ctx) {
     stillWorks(s, "after native values");
   });
 
+  sessionCases(ctx, test, fails);
   return list;
 }
 
@@ -588,4 +591,617 @@ export function sealForNative(api) {
     payload: JSON.stringify(data),
     value: s.seal(data, { now: T0 }),
   }));
+}
+
+// ---- sessions ----------------------------------------------------------------------------
+// The JS half of tests/session.rs: the same lifecycle through the package's SessionManager.
+
+const SNAME = "__Host-s";
+const written = (setCookies) => setCookies.filter((h) => !h.includes("; Max-Age=0"));
+// The Cookie header a browser sends back for these Set-Cookie values (deletions dropped).
+export const cookieHeader = (setCookies) => written(setCookies).map((h) => h.split(";")[0]).join("; ");
+const pairsOf = (setCookies) =>
+  written(setCookies).map((h) => {
+    const pair = h.split(";")[0];
+    const at = pair.indexOf("=");
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  });
+const joinPairs = (pairs) => pairs.map(([n, v]) => `${n}=${v}`).join("; ");
+const deletedNames = (setCookies) => setCookies.filter((h) => h.includes("; Max-Age=0")).map((h) => h.split("=")[0]);
+// A JSON string payload of exactly `len` bytes.
+const payloadOf = (len) => "x".repeat(len - 2);
+const FORGED = "__Host-s=AQJrMQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+// Browsers and service workers drop Set-Cookie from Response headers, and Cookie from
+// Request headers; the suite checks what each runtime can do, and that the package says so.
+function dropsSetCookie() {
+  const r = new Response("");
+  r.headers.append("set-cookie", "a=b");
+  return !r.headers.has("set-cookie");
+}
+function requestWithCookie(cookie) {
+  const request = new Request("https://example.com/", { headers: cookie === undefined ? {} : { cookie } });
+  if (cookie === undefined || request.headers.has("cookie")) return request;
+  return { headers: new Headers({ cookie }) }; // a browser: the same shape, as a fetch handler sees it
+}
+
+function sessionCases(ctx, test, fails) {
+  const { Sealer, SessionManager, SealError } = ctx.api;
+  const keys = `k1:${KEY1}`;
+  const manager = (extra = {}) => new SessionManager({ keys, name: SNAME, ...extra });
+  const chunked = () => manager({ maxChunks: 3 });
+  const timed = () => manager({ idleTimeout: 1000, absoluteLifetime: 3000, leeway: 10 });
+  const signedIn = (m, data, options, now) => {
+    const session = m.signIn(data, { ...options, now });
+    return [session, cookieHeader(m.setCookies(session, { now }))];
+  };
+  const read = (m, header, now) => {
+    const session = m.read(header, { now });
+    ok(session !== null, `a session cookie in ${header.slice(0, 40)}`);
+    return session;
+  };
+
+  test("sessions: Set-Cookie has the secure defaults, and each option is written", () => {
+    const m = manager();
+    const s = m.signIn({ uid: 1 }, { now: T0 });
+    eq([s.needsReseal, s.resealReason, s.keyId, s.signedInAt, s.rememberMe], [true, "new-id", "", T0, false], "fresh");
+    eq([s.expiresAt, s.absoluteExpiresAt], [T0 + 7200, T0 + 43200], "default lifetimes");
+    ok(/^[A-Za-z0-9_-]{22}$/.test(s.id), `id ${s.id}`);
+    const headers = m.setCookies(s, { now: T0 });
+    eq(headers.length, 1, "one cookie, nothing to delete without chunking");
+    ok(headers[0].startsWith("__Host-s="), headers[0]);
+    ok(headers[0].endsWith("; Path=/; Secure; HttpOnly; SameSite=Lax"), headers[0]);
+    ok(!headers[0].includes("Max-Age") && !headers[0].includes("Domain"), "a browser-session, host-only cookie");
+    const o = new SessionManager({ keys, name: "__Secure-s", domain: "example.com", path: "/app", sameSite: "Strict" });
+    const r = o.setCookies(o.signIn(1, { rememberMe: true, now: T0 }), { now: T0 })[0];
+    ok(r.endsWith("; Max-Age=1209600; Domain=example.com; Path=/app; Secure; HttpOnly; SameSite=Strict"), r);
+    const dev = new SessionManager({ keys, name: "dev-session", insecureDevModeForLocalhost: true });
+    const d = dev.setCookies(dev.signIn(1, { now: T0 }), { now: T0 })[0];
+    ok(!d.includes("Secure"), d);
+    ok(manager({ sameSite: "None" }).setCookies(manager().signIn(1, { now: T0 }), { now: T0 })[0].endsWith("SameSite=None"), "None with Secure");
+    const year = 500 * 86400;
+    const long = manager({ rememberMe: { idleTimeout: year, absoluteLifetime: year } });
+    const capped = long.setCookies(long.signIn(1, { rememberMe: true, now: T0 }), { now: T0 })[0];
+    ok(capped.includes(`; Max-Age=${400 * 86400};`), `Max-Age capped at 400 days: ${capped}`);
+  });
+
+  test("sessions: every refused combination is INVALID_OPTION when the manager is built", () => {
+    const refused = [
+      ["__Host- with Domain", { domain: "example.com" }],
+      ["__Host- with Path", { path: "/app" }],
+      ["__Host- without Secure", { insecureDevModeForLocalhost: true }],
+      ["__Secure- without Secure", { name: "__Secure-s", insecureDevModeForLocalhost: true }],
+      ["SameSite=None without Secure", { name: "s", sameSite: "None", insecureDevModeForLocalhost: true }],
+      ["separator in name", { name: "a;b" }],
+      ["space in name", { name: "a b" }],
+      ["empty name", { name: "" }],
+      ["bad domain", { name: "s", domain: "exa mple.com" }],
+      ["leading-dot domain", { name: "s", domain: ".example.com" }],
+      ["relative path", { name: "s", path: "app" }],
+      ["path with ;", { name: "s", path: "/a;b" }],
+      ["zero chunks", { maxChunks: 0 }],
+      ["eleven chunks", { maxChunks: 11 }],
+      ["absolute < idle", { idleTimeout: 100, absoluteLifetime: 99 }],
+      ["remember-me absolute < idle", { rememberMe: { idleTimeout: 100, absoluteLifetime: 99 } }],
+      ["zero idle", { idleTimeout: 0 }],
+      ["renew fraction 0", { renewWhenRemaining: 0 }],
+      ["renew fraction above 1", { renewWhenRemaining: 1.5 }],
+      ["renew fraction NaN", { renewWhenRemaining: NaN }],
+      ["long leeway", { leeway: 7200 }],
+      ["name too long", { name: "n".repeat(4000) }],
+      ["sameSite in lower case", { sameSite: "lax" }],
+      ["fractional idle", { idleTimeout: 1.5 }],
+      ["negative notBefore", { notBefore: -1 }],
+      ["a number as a string", { idleTimeout: "3600" }],
+      ["isRevoked not a function", { isRevoked: true }],
+      ["rememberMe not an object", { rememberMe: true }],
+      ["unknown rememberMe option", { rememberMe: { ttl: 5 } }],
+      ["unknown option (a likely typo)", { maxAge: 3600 }],
+      ["no name", { name: undefined }],
+    ];
+    for (const [what, extra] of refused) fails(() => manager(extra), "INVALID_OPTION", what);
+    fails(() => new SessionManager(), "INVALID_OPTION", "no options");
+    fails(() => manager({ keys: "k1:short" }), "INVALID_KEY", "bad key");
+  });
+
+  test("sessions: clearCookies and signOut delete the cookie and every chunk", () => {
+    const m = manager({ maxChunks: 4 });
+    const clear = m.clearCookies();
+    eq(clear.map((h) => h.split("=")[0]), ["__Host-s", "__Host-s.0", "__Host-s.1", "__Host-s.2", "__Host-s.3"], "names");
+    ok(clear.every((h) => h.includes("=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax")), "deletions");
+    eq(manager().clearCookies().length, 1, "no chunks to delete without chunking");
+    const headers = new Headers();
+    ok(m.signOut(headers) === headers, "signOut returns the Headers it appended to");
+    eq(headers.getSetCookie(), clear, "one Set-Cookie each");
+    if (dropsSetCookie()) {
+      fails(() => m.signOut(new Response("")), "INVALID_OPTION", "a runtime that drops Set-Cookie says so");
+    } else {
+      eq(m.signOut(new Response("")).headers.getSetCookie(), clear, "on a Response");
+    }
+    fails(() => m.signOut({}), "INVALID_OPTION", "not a Response or Headers");
+  });
+
+  test("sessions: hostile Cookie headers are bounded and typed", () => {
+    const m = manager();
+    const [, good] = signedIn(m, { uid: 7 }, {}, T0);
+    for (const header of ["", ";;;", "; ; ;", "noequals", "=", "=value", "a", "\u0000", "__Host-s", null, undefined]) {
+      eq(m.read(header, { now: T0 }), null, `no session in ${show(header)}`);
+    }
+    const many = "a=b; ".repeat(100_000);
+    const err = fails(() => m.read(many, { now: T0 }), "TOO_LARGE", "100,000 pairs");
+    eq([err.actual, err.limit], [many.length, 65536], "sizes, as Rust reports them");
+    fails(() => m.read(`${good}; x=${"y".repeat(1 << 20)}`, { now: T0 }), "TOO_LARGE", "1 MB");
+    // Past the pair bound (256), the session cookie is not looked for; within it, it is found.
+    eq(m.read("a=b; ".repeat(256) + good, { now: T0 }), null, "pair 257");
+    eq(read(m, "a=b; ".repeat(255) + good, T0).data, { uid: 7 }, "pair 256");
+    const value = good.slice("__Host-s=".length);
+    eq(m.read(`__host-s=${value}`, { now: T0 }), null, "lower case is another cookie");
+    eq(m.read(`__HOST-S=${value}`, { now: T0 }), null, "upper case is another cookie");
+    eq(read(m, `__Host-s="${value}"`, T0).data, { uid: 7 }, "quoted value");
+    eq(read(m, `a="x; __Host-s=${value}`, T0).data, { uid: 7 }, "a stray quote in another pair");
+    eq(m.read(`__Host-s=${value}\u0007`, { now: T0 }), null, "a control character skips the pair");
+    eq(read(m, `x=\u0001; ;; noeq; ${good}`, T0).data, { uid: 7 }, "junk around it");
+    for (const bad of [42, {}, ["x"]]) fails(() => m.read(bad, { now: T0 }), "MALFORMED", `header ${show(bad)}`);
+    fails(() => m.read(good, { now: -1 }), "INVALID_OPTION", "bad now");
+    eq(read(m, good, T0).data, { uid: 7 }, "still works afterwards");
+  });
+
+  test("sessions: same-name cookies are tried in order, at most three", () => {
+    const m = manager();
+    const [, good] = signedIn(m, { uid: 7 }, {}, T0);
+    eq(read(m, `${FORGED}; ${good}`, T0).data, { uid: 7 }, "the tossed cookie first");
+    eq(read(m, `${FORGED}; ${FORGED}; ${good}`, T0).data, { uid: 7 }, "two tossed");
+    fails(() => m.read(`${FORGED}; ${FORGED}; ${FORGED}; ${good}`, { now: T0 }), "BAD_SEAL", "the fourth is not reached");
+    // A plain Sealer value and an expired session authenticate, then fail a lifecycle rule.
+    const t = timed();
+    const plain = new Sealer({ keys, name: SNAME }).seal(0, { now: T0 });
+    const [, old] = signedIn(t, "old", {}, T0 - 3500);
+    const [, real] = signedIn(t, "real", {}, T0);
+    eq(read(t, `${SNAME}=${plain}; ${old}; ${real}`, T0).data, "real", "decoys do not hide it");
+    fails(() => t.read(`${SNAME}=${plain}`, { now: T0 }), "MALFORMED", "a plain Sealer value is not a session");
+  });
+
+  test("sessions: chunk split and join at every boundary", () => {
+    const m = chunked();
+    const single = m.capacity;
+    const cookiesFor = (mgr, len) => written(mgr.setCookies(mgr.signIn(payloadOf(len), { now: T0 }), { now: T0 })).length;
+    // The largest payload that fits two cookies, by bisection (the count only grows with it).
+    let lo = single + 1;
+    let hi = 3 * 4096;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (cookiesFor(m, mid) <= 2) lo = mid;
+      else hi = mid - 1;
+    }
+    const twoLimit = lo;
+    const two = manager({ maxChunks: 2 });
+    const full = written(two.setCookies(two.signIn(payloadOf(twoLimit), { now: T0 }), { now: T0 }));
+    const bytes = full.reduce((n, h) => n + h.split(";")[0].length, 0);
+    ok(bytes >= 2 * 4096 - 3, `two full cookies hold only ${bytes} bytes`);
+    const err = fails(() => two.setCookies(two.signIn(payloadOf(twoLimit + 1), { now: T0 }), { now: T0 }), "TOO_LARGE", "one byte more");
+    eq([err.chunksNeeded, err.maxChunks], [3, 2], "how many cookies it needed");
+    const lengths = [];
+    for (let d = -3; d <= 3; d++) lengths.push(single + d);
+    for (let d = -2; d <= 2; d++) lengths.push(twoLimit + d);
+    for (const len of lengths) {
+      const data = payloadOf(len);
+      const headers = m.setCookies(m.signIn(data, { now: T0 }), { now: T0 });
+      eq(written(headers).length, len <= single ? 1 : len <= twoLimit ? 2 : 3, `cookies for payload ${len}`);
+      for (const [name, value] of pairsOf(headers)) {
+        const piece = name.endsWith(".0") ? value.slice(value.indexOf(".") + 1) : value;
+        ok(piece.length > 0, `payload ${len}: an empty chunk`);
+        ok(name.length + 1 + value.length <= 4096, `payload ${len}: a cookie over 4096 bytes`);
+      }
+      const opened = read(m, cookieHeader(headers), T0);
+      eq(opened.data, data, `payload ${len} read back`);
+      eq(opened.resealReason, null, `payload ${len} needs nothing`);
+    }
+  });
+
+  test("sessions: TOO_LARGE says how many cookies a session needed", () => {
+    const m = chunked();
+    const err = fails(() => m.setCookies(m.signIn(payloadOf(12_000), { now: T0 }), { now: T0 }), "TOO_LARGE", "four cookies");
+    eq([err.chunksNeeded, err.maxChunks], [4, 3], "needed and allowed");
+    ok(err.message.includes("needs 4 cookies"), err.message);
+    const plain = manager();
+    const one = fails(() => plain.setCookies(plain.signIn(payloadOf(5000), { now: T0 }), { now: T0 }), "TOO_LARGE", "no chunking");
+    ok(one.limit === 4096 && one.actual > 4096, `sizes ${one.actual}/${one.limit}`);
+    const huge = fails(() => m.setCookies(m.signIn("é".repeat(1 << 20), { now: T0 }), { now: T0 }), "TOO_LARGE", "a megabyte");
+    eq([huge.actual, huge.limit], [2 * (1 << 20) + 2, 40960], "refused before sealing, in UTF-8 bytes");
+    eq(read(m, cookieHeader(m.setCookies(m.signIn(1, { now: T0 }), { now: T0 })), T0).data, 1, "still works");
+  });
+
+  test("sessions: chunk attacks never open as something else", () => {
+    const m = chunked();
+    const three = (fill) => {
+      const headers = m.setCookies(m.signIn({ fill: fill.repeat(7000) }, { now: T0 }), { now: T0 });
+      const pairs = pairsOf(headers);
+      eq(pairs.length, 3, "three chunks");
+      return pairs;
+    };
+    const a = three("a");
+    const b = three("b");
+    eq(read(m, joinPairs(a), T0).data, { fill: "a".repeat(7000) }, "intact");
+    fails(() => m.read(joinPairs([a[0], a[2]]), { now: T0 }), "MALFORMED", "missing chunk");
+    fails(() => m.read(joinPairs([a[0], [a[1][0], a[2][1]], [a[2][0], a[1][1]]]), { now: T0 }), ["BAD_SEAL", "MALFORMED"], "swapped");
+    fails(() => m.read(joinPairs([a[0], b[1], a[2]]), { now: T0 }), "BAD_SEAL", "spliced");
+    const recount = [[a[0][0], a[0][1].replace("3.", "2.")], a[1], a[2]];
+    fails(() => m.read(joinPairs(recount), { now: T0 }), ["BAD_SEAL", "MALFORMED"], "count changed");
+    for (const bad of ["1.", "4.", "x.", "03.", "100.", "+3."]) {
+      fails(() => m.read(joinPairs([[a[0][0], a[0][1].replace("3.", bad)], a[1], a[2]]), { now: T0 }), ["MALFORMED", "BAD_SEAL"], `count ${bad}`);
+    }
+    eq(read(m, joinPairs([a[0], a[1], b[1], a[2]]), T0).data.fill[0], "a", "a later duplicate is ignored");
+    fails(() => m.read(joinPairs([a[0], b[1], a[1], a[2]]), { now: T0 }), "BAD_SEAL", "an earlier duplicate is used");
+    fails(() => m.read(joinPairs([a[1], a[2]]), { now: T0 }), "MALFORMED", "chunks without chunk 0");
+  });
+
+  test("sessions: stale chunks are ignored and deleted by the next write", () => {
+    const m = chunked();
+    const big = m.setCookies(m.signIn({ fill: "a".repeat(7000) }, { now: T0 }), { now: T0 });
+    const small = m.setCookies(m.signIn({ small: true }, { now: T0 }), { now: T0 });
+    const header = `${cookieHeader(small)}; ${cookieHeader(big)}`;
+    const opened = read(m, header, T0);
+    eq([opened.data, opened.resealReason, opened.needsReseal], [{ small: true }, "stale-cookies", true], "read");
+    eq(deletedNames(m.setCookies(opened, { now: T0 })), ["__Host-s.0", "__Host-s.1", "__Host-s.2"], "deleted");
+    // An object spread keeps what the request carried.
+    const copy = { ...opened, data: { small: false } };
+    eq(deletedNames(m.setCookies(copy, { now: T0 })), ["__Host-s.0", "__Host-s.1", "__Host-s.2"], "after a spread");
+    // A session rebuilt from JSON has lost it, and is written like a fresh sign-in.
+    const rebuilt = JSON.parse(JSON.stringify(opened));
+    eq(deletedNames(m.setCookies(rebuilt, { now: T0 })), ["__Host-s.0", "__Host-s.1", "__Host-s.2"], "from JSON");
+    // A chunk beyond the count is ignored too, then deleted.
+    const twoChunks = m.setCookies(m.signIn({ fill: "c".repeat(3500) }, { now: T0 }), { now: T0 });
+    eq(written(twoChunks).length, 2, "two chunks");
+    const extra = read(m, `${cookieHeader(twoChunks)}; __Host-s.2=${pairsOf(big)[2][1]}`, T0);
+    eq(extra.resealReason, "stale-cookies", "extra chunk");
+    eq(deletedNames(m.setCookies(extra, { now: T0 })), ["__Host-s.2"], "only the extra one");
+    // A fresh sign-in with chunking deletes every chunk it does not write.
+    eq(deletedNames(m.setCookies(m.signIn(1, { now: T0 }), { now: T0 })), ["__Host-s.0", "__Host-s.1", "__Host-s.2"], "sign-in");
+  });
+
+  test("sessions: sliding renewal, idle timeout and absolute lifetime at their exact boundaries", () => {
+    const m = timed();
+    const [first, header] = signedIn(m, 1, {}, T0);
+    eq(read(m, header, T0 + 500).resealReason, null, "half the window remains: not yet");
+    const due = read(m, header, T0 + 501);
+    eq([due.resealReason, due.needsReseal], ["renewal", true], "one second later");
+    const renewed = read(m, cookieHeader(m.setCookies(due, { now: T0 + 501 })), T0 + 501);
+    eq([renewed.id, renewed.signedInAt, renewed.expiresAt, renewed.resealReason], [first.id, T0, T0 + 1501, null], "renewed");
+    eq(read(m, header, T0 + 1010).data, 1, "idle deadline plus leeway");
+    const expired = fails(() => m.read(header, { now: T0 + 1011 }), "EXPIRED", "one second later");
+    eq(expired.expiresAt, T0 + 1000, "expiresAt");
+    let h = header;
+    for (let step = 1; step <= 4; step++) {
+      const now = T0 + 600 * step;
+      const s = read(m, h, now);
+      ok(s.expiresAt <= T0 + 3000, `step ${step}: ${s.expiresAt}`);
+      h = cookieHeader(m.setCookies(s, { now }));
+    }
+    const last = read(m, h, T0 + 2500);
+    eq([last.expiresAt, last.resealReason], [T0 + 3000, null], "capped, and no renewal that cannot extend");
+    eq(read(m, h, T0 + 3010).data, 1, "absolute deadline plus leeway");
+    eq(fails(() => m.read(h, { now: T0 + 3011 }), "EXPIRED", "past the absolute lifetime").expiresAt, T0 + 3000, "absolute");
+    fails(() => m.setCookies(last, { now: T0 + 3000 }), "EXPIRED", "nothing to write at the absolute end");
+    const stricter = manager({ idleTimeout: 100, absoluteLifetime: 200, leeway: 10 });
+    eq(read(stricter, header, T0 + 210).data, 1, "a shorter lifetime, within it");
+    eq(fails(() => stricter.read(header, { now: T0 + 211 }), "EXPIRED", "applies to existing cookies").expiresAt, T0 + 200, "reader's lifetime");
+  });
+
+  test("sessions: remember-me is persistent and lives longer", () => {
+    const m = manager({ idleTimeout: 1000, absoluteLifetime: 3000, rememberMe: { idleTimeout: 10_000, absoluteLifetime: 50_000 } });
+    const s = m.signIn(1, { rememberMe: true, now: T0 });
+    const headers = m.setCookies(s, { now: T0 });
+    ok(headers[0].includes("; Max-Age=10000;"), headers[0]);
+    const r = read(m, cookieHeader(headers), T0 + 5000);
+    eq([r.rememberMe, r.absoluteExpiresAt], [true, T0 + 50_000], "remember-me lifetimes");
+    const late = read(m, cookieHeader(m.setCookies(r, { now: T0 + 5000 })), T0 + 14_000);
+    ok(m.setCookies(late, { now: T0 + 49_000 })[0].includes("; Max-Age=1000;"), "Max-Age shrinks at the end");
+    const ordinary = m.signIn(1, { now: T0 });
+    ok(!m.setCookies(ordinary, { now: T0 })[0].includes("Max-Age"), "without it, a browser-session cookie");
+  });
+
+  test("sessions: key rotation asks for a reseal; ids are fresh at sign-in and regenerateId", () => {
+    const [, header] = signedIn(manager(), 1, {}, T0);
+    const rotated = new SessionManager({ keys: [{ id: "k2", key: KEY2 }, { id: "k1", key: KEY1 }], name: SNAME });
+    const s = read(rotated, header, T0);
+    eq([s.keyId, s.resealReason], ["k1", "key-rotation"], "old key");
+    const again = read(rotated, cookieHeader(rotated.setCookies(s, { now: T0 })), T0);
+    eq([again.keyId, again.resealReason, again.id], ["k2", null, s.id], "moved to the new key, same id");
+    const m = manager();
+    const a = m.signIn(1, { now: T0 });
+    ok(a.id !== m.signIn(1, { now: T0 }).id, "fresh ids");
+    const back = read(m, cookieHeader(m.setCookies(a, { now: T0 })), T0);
+    eq(back.id, a.id, "kept by a write");
+    ok(m.regenerateId(back) === back, "returns the session");
+    ok(back.id !== a.id && /^[A-Za-z0-9_-]{22}$/.test(back.id), "a new id");
+    eq([back.needsReseal, back.resealReason], [true, "new-id"], "needs writing");
+    eq(read(m, cookieHeader(m.setCookies(back, { now: T0 })), T0).id, back.id, "written");
+    back.id = "not-an-id";
+    fails(() => m.setCookies(back, { now: T0 }), "INVALID_OPTION", "an id the manager did not give");
+  });
+
+  test("sessions: revocation by the notBefore cutoff, by id and by subject generation", () => {
+    const revokedIds = new Set();
+    const lowest = new Map();
+    const calls = [];
+    const m = manager({
+      idleTimeout: 1000,
+      absoluteLifetime: 3000,
+      isRevoked(info, now) {
+        calls.push([info, now]);
+        const floor = info.subject ? lowest.get(info.subject.id) ?? 0 : 0;
+        return revokedIds.has(info.id) || (info.subject !== null && info.subject.generation < floor);
+      },
+    });
+    const user = (generation) => ({ subject: { id: "user-42", generation } });
+    const [one, h1] = signedIn(m, 1, user(1), T0);
+    const [, h2] = signedIn(m, 2, user(1), T0);
+    const [, h3] = signedIn(m, 3, user(2), T0);
+    revokedIds.add(one.id);
+    fails(() => m.read(h1, { now: T0 }), "REVOKED", "by id");
+    eq(read(m, h2, T0).data, 2, "another session of the subject");
+    lowest.set("user-42", 2);
+    fails(() => m.read(h2, { now: T0 }), "REVOKED", "by subject generation");
+    eq(read(m, h3, T0).subject, { id: "user-42", generation: 2 }, "the current generation");
+    const [info, now] = calls.at(-1);
+    eq(Object.keys(info).sort(), ["absoluteExpiresAt", "id", "signedInAt", "subject"], "identity only, never the data");
+    eq([info.signedInAt, info.absoluteExpiresAt, now], [T0, T0 + 3000, T0], "times");
+    eq(m.fromRequest(requestWithCookie(h2), { now: T0 }), null, "fromRequest: revoked is signed out");
+    const cutoff = manager({ notBefore: T0 + 1 });
+    fails(() => cutoff.read(h3, { now: T0 + 5 }), "REVOKED", "signed in before the cutoff");
+    eq(read(cutoff, signedIn(cutoff, 4, {}, T0 + 1)[1], T0 + 5).data, 4, "signed in at the cutoff");
+  });
+
+  test("sessions: a revoked cookie does not hide a later one of the same name", () => {
+    const revoked = new Set();
+    let calls = 0;
+    const m = manager({
+      isRevoked: (info) => {
+        calls++;
+        return revoked.has(info.id);
+      },
+    });
+    const [a, ha] = signedIn(m, "a", {}, T0);
+    const [b, hb] = signedIn(m, "b", {}, T0);
+    revoked.add(a.id);
+    eq(read(m, `${ha}; ${hb}`, T0).data, "b", "the next candidate");
+    eq(calls, 2, "asked once per candidate");
+    revoked.add(b.id);
+    fails(() => m.read(`${ha}; ${hb}`, { now: T0 }), "REVOKED", "both revoked");
+    // The first error in header order, as in Rust.
+    fails(() => m.read(`${FORGED}; ${ha}`, { now: T0 }), "BAD_SEAL", "forged first");
+    fails(() => m.read(`${ha}; ${FORGED}`, { now: T0 }), "REVOKED", "revoked first");
+  });
+
+  test("sessions: isRevoked answers true or false; async answers need readAsync", async () => {
+    const [, header] = signedIn(manager(), { uid: 1 }, {}, T0);
+    const withCheck = (isRevoked) => manager({ isRevoked });
+    fails(() => withCheck(() => Promise.reject(new Error("never seen"))).read(header, { now: T0 }), "INVALID_OPTION", "a Promise in read");
+    fails(() => withCheck(() => undefined).read(header, { now: T0 }), "INVALID_OPTION", "a forgotten return fails closed");
+    fails(() => withCheck(() => 1).read(header, { now: T0 }), "INVALID_OPTION", "not a boolean");
+    const boom = withCheck(() => {
+      throw new Error("kv down");
+    });
+    for (const attempt of [() => boom.read(header, { now: T0 }), () => boom.fromRequest(requestWithCookie(header), { now: T0 })]) {
+      try {
+        attempt();
+        fail("a throwing isRevoked must throw");
+      } catch (err) {
+        ok(!(err instanceof SealError) && err.message === "kv down", `its own error: ${err}`);
+      }
+    }
+    const store = new Map();
+    const kv = withCheck(async (info) => {
+      await new Promise((r) => setTimeout(r, 1));
+      return store.has(info.id);
+    });
+    const s = await kv.readAsync(header, { now: T0 });
+    eq(s.data, { uid: 1 }, "readAsync");
+    store.set(s.id, "revoked");
+    let code;
+    await kv.readAsync(header, { now: T0 }).catch((err) => {
+      code = err.code;
+    });
+    eq(code, "REVOKED", "readAsync refuses a revoked session");
+    eq(await kv.fromRequestAsync(requestWithCookie(header), { now: T0 }), null, "fromRequestAsync: signed out");
+    eq(await kv.readAsync(null), null, "no header");
+    eq((await withCheck(() => false).readAsync(header, { now: T0 })).data, { uid: 1 }, "a sync answer");
+    let thrown;
+    await withCheck(async () => {
+      throw new Error("kv timeout");
+    })
+      .readAsync(header, { now: T0 })
+      .catch((err) => {
+        thrown = err;
+      });
+    ok(thrown && thrown.message === "kv timeout", `a rejected lookup rejects: ${thrown}`);
+    fails(() => withCheck(async () => true).read(header, { now: T0 }), "INVALID_OPTION", "an async function in read");
+  });
+
+  test("sessions: commit writes only when needed, into a Response or Headers", () => {
+    const m = timed();
+    const fresh = m.signIn({ n: 1 }, { now: T0 });
+    const h = new Headers();
+    ok(m.commit(fresh, h, { now: T0 }) === h, "returns the Headers");
+    eq(h.getSetCookie().length, 1, "a fresh session is written");
+    const header = cookieHeader(h.getSetCookie());
+    const s = read(m, header, T0 + 10);
+    const untouched = new Headers();
+    m.commit(s, untouched, { now: T0 + 10 });
+    eq(untouched.getSetCookie().length, 0, "unchanged and not due: nothing written");
+    s.data.n = 2;
+    const changed = new Headers();
+    m.commit(s, changed, { now: T0 + 10 });
+    eq(read(m, cookieHeader(changed.getSetCookie()), T0 + 10).data, { n: 2 }, "changed data is written");
+    const due = read(m, header, T0 + 600);
+    const renewed = new Headers();
+    m.commit(due, renewed, { now: T0 + 600 });
+    eq(read(m, cookieHeader(renewed.getSetCookie()), T0 + 600).expiresAt, T0 + 1600, "a renewal is written");
+    const none = new Headers();
+    ok(m.commit(null, none) === none && m.commit(undefined, none) === none, "no session: the target as is");
+    eq(none.getSetCookie().length, 0, "nothing written for no session");
+    fails(() => m.commit(fresh, 42, { now: T0 }), "INVALID_OPTION", "not a target");
+    fails(() => m.commit({ data: 1 }, new Headers(), { now: T0 }), "INVALID_OPTION", "not a session");
+    fails(() => m.commit({ ...fresh, data: new Date(0) }, new Headers(), { now: T0 }), "PAYLOAD", "JSON cannot carry it");
+    if (dropsSetCookie()) {
+      fails(() => m.commit(fresh, new Response("x"), { now: T0 }), "INVALID_OPTION", "this runtime drops Set-Cookie");
+      return;
+    }
+    const response = new Response("x", { status: 201 });
+    ok(m.commit(fresh, response, { now: T0 }) === response, "a mutable Response is appended to");
+    eq(response.headers.getSetCookie().length, 1, "on the Response");
+    // Response.redirect's headers are immutable: a copy comes back, with the same status and headers.
+    const redirect = Response.redirect("https://example.com/next", 302);
+    const out = m.commit(fresh, redirect, { now: T0 });
+    ok(out !== redirect, "a new Response");
+    eq([out.status, out.headers.get("location"), out.headers.getSetCookie().length], [302, "https://example.com/next", 1], "copied");
+  });
+
+  test("sessions: fromRequest reads the Cookie header of a Request; a cookie that does not open is null", () => {
+    const m = timed();
+    const [s, header] = signedIn(m, { uid: 3 }, {}, T0);
+    eq(m.fromRequest(requestWithCookie(undefined), { now: T0 }), null, "no Cookie header");
+    eq(m.fromRequest(requestWithCookie(`theme=dark; ${header}`), { now: T0 }).id, s.id, "found among others");
+    for (const bad of [`${SNAME}=garbage`, FORGED]) eq(m.fromRequest(requestWithCookie(bad), { now: T0 }), null, `${bad}: signed out`);
+    eq(m.fromRequest(requestWithCookie(header), { now: T0 + 1011 }), null, "expired: signed out");
+    fails(() => m.fromRequest(requestWithCookie(header), { now: 1.5 }), "INVALID_OPTION", "a bad now is thrown");
+    fails(() => m.fromRequest("cookie: x"), "INVALID_OPTION", "not a request");
+  });
+
+  test("sessions: signIn and setCookies refuse what the core would not write", () => {
+    const m = manager();
+    for (const [what, data] of [["a Date", new Date(0)], ["undefined", undefined], ["a BigInt", 1n], ["a Map", new Map()]]) {
+      fails(() => m.setCookies(m.signIn(data, { now: T0 }), { now: T0 }), "PAYLOAD", what);
+    }
+    const bad = [
+      ["unknown option", { remember: true }],
+      ["rememberMe not a boolean", { rememberMe: "yes" }],
+      ["bad now", { now: -1 }],
+      ["subject without id", { subject: { generation: 1 } }],
+      ["empty subject id", { subject: { id: "", generation: 1 } }],
+      ["long subject id", { subject: { id: "x".repeat(129), generation: 1 } }],
+      ["negative generation", { subject: { id: "u", generation: -1 } }],
+      ["fractional generation", { subject: { id: "u", generation: 1.5 } }],
+      ["unsafe generation", { subject: { id: "u", generation: 2 ** 53 } }],
+    ];
+    for (const [what, options] of bad) fails(() => m.signIn(1, options), "INVALID_OPTION", what);
+    fails(() => m.signIn(1, 5), "INVALID_OPTION", "options not an object");
+    const s = m.signIn(1, { subject: { id: "u", generation: 1 }, now: T0 });
+    fails(() => m.setCookies({ ...s, subject: { id: "u", generation: -1 } }, { now: T0 }), "INVALID_OPTION", "a changed subject");
+    fails(() => m.setCookies({ ...s, signedInAt: -5 }, { now: T0 }), "INVALID_OPTION", "a bad sign-in time");
+    for (const notSession of [null, 42, {}, { id: s.id }]) fails(() => m.setCookies(notSession, { now: T0 }), "INVALID_OPTION", `not a session: ${show(notSession)}`);
+    const ok2 = read(m, cookieHeader(m.setCookies(s, { now: T0 })), T0);
+    eq(ok2.subject, { id: "u", generation: 1 }, "the subject written");
+  });
+
+  test("sessions: free() releases the manager; later calls fail cleanly", () => {
+    const m = manager();
+    const [s, header] = signedIn(m, 1, {}, T0);
+    m.free();
+    m.free();
+    for (const [what, call] of [
+      ["read", () => m.read(header, { now: T0 })],
+      ["signIn", () => m.signIn(1)],
+      ["setCookies", () => m.setCookies(s, { now: T0 })],
+      ["clearCookies", () => m.clearCookies()],
+      ["capacity", () => m.capacity],
+      ["name", () => m.name],
+    ]) {
+      fails(call, "INVALID_OPTION", `${what} after free`);
+    }
+    eq(read(manager(), header, T0).data, 1, "another manager still reads it");
+  });
+
+  test("session vectors in tests/vectors/session-v1.json give their frozen results", () => {
+    const v = ctx.sessionVectors;
+    ok(v && v.cases.length >= 20, "session vectors present");
+    const c = v.config;
+    const reader = (notBefore) =>
+      new SessionManager({
+        keys: c.keyring.map((k) => ({ id: k.key_id, key: k.key })),
+        name: c.cookie_name,
+        purpose: c.purpose,
+        idleTimeout: c.idle_timeout,
+        absoluteLifetime: c.absolute_lifetime,
+        rememberMe: { idleTimeout: c.remember_idle_timeout, absoluteLifetime: c.remember_absolute_lifetime },
+        leeway: c.leeway,
+        maxChunks: c.max_chunks,
+        renewWhenRemaining: c.renew_when_remaining,
+        notBefore,
+      });
+    let checked = 0;
+    for (const k of v.cases) {
+      for (const check of k.checks) {
+        const m = reader(check.not_before ?? c.not_before);
+        const what = `${k.description.slice(0, 60)}, at ${check.now}`;
+        if (check.result === "none") {
+          eq(m.read(k.cookie_header, { now: check.now }), null, what);
+        } else if (check.result === "ok") {
+          const s = m.read(k.cookie_header, { now: check.now });
+          const e = k.session;
+          eq(s.data, JSON.parse(e.payload), `${what}: data`);
+          eq(
+            [s.id, s.subject, s.signedInAt, s.issuedAt, s.expiresAt, s.absoluteExpiresAt, s.rememberMe, s.keyId],
+            [e.session_id, e.subject, e.signed_in_at, e.issued_at, e.expires_at, e.absolute_expires_at, e.remember_me, e.key_id],
+            `${what}: claims`,
+          );
+          eq([s.resealReason, s.needsReseal], [check.reseal, check.reseal !== null], `${what}: reseal`);
+        } else {
+          fails(() => m.read(k.cookie_header, { now: check.now }), check.result, what);
+        }
+        m.free();
+        checked++;
+      }
+    }
+    ok(checked >= 50, `checked ${checked}`);
+  });
+
+  test("sessions set by native Rust are read here, from their Cookie headers", () => {
+    const sessions = ctx.native && ctx.native.sessions;
+    ok(Array.isArray(sessions) && sessions.length >= 3, "native sessions given");
+    const m = new SessionManager({ keys, name: "__Host-session", maxChunks: 3 });
+    for (const n of sessions) {
+      for (const s of [m.read(n.cookie, { now: T0 + 60 }), m.fromRequest(requestWithCookie(n.cookie), { now: T0 + 60 })]) {
+        eq(s.data, JSON.parse(n.payload), `${n.name}: data`);
+        eq(
+          [s.id, s.signedInAt, s.issuedAt, s.expiresAt, s.absoluteExpiresAt, s.rememberMe, s.keyId, s.resealReason],
+          [n.id, n.signedInAt, n.issuedAt, n.expiresAt, n.absoluteExpiresAt, n.rememberMe, "k1", null],
+          `${n.name}: claims`,
+        );
+        eq(s.subject, n.subject && { id: n.subject.id, generation: Number(n.subject.generation) }, `${n.name}: subject`);
+      }
+    }
+  });
+}
+
+// Sessions this runtime writes for native Rust to read (cross_runtime read), as
+// [{ name, setCookie, payload, id, subject: {id, generation as text} | null, signedInAt,
+// rememberMe }]. Two are sessions native Rust wrote, read and re-written here: the subject's
+// generation past 2^53 must come back exact, and a shrunk chunked session deletes its chunks.
+export function sessionsForNative(api, native) {
+  const m = new api.SessionManager({ keys: `k1:${KEY1}`, name: "__Host-session", maxChunks: 3 });
+  const out = [];
+  const add = (name, session, now, subject) =>
+    out.push({
+      name,
+      setCookie: m.setCookies(session, { now }),
+      payload: JSON.stringify(session.data),
+      id: session.id,
+      subject,
+      signedInAt: session.signedInAt,
+      rememberMe: session.rememberMe,
+    });
+  add("signed-in", m.signIn({ uid: 1, s: "é 中 😀" }, { now: T0 + 30 }), T0 + 30, null);
+  const subject = { id: "user-2", generation: Number.MAX_SAFE_INTEGER };
+  add("remember-subject", m.signIn({ uid: 2 }, { rememberMe: true, subject, now: T0 }), T0, {
+    id: "user-2",
+    generation: String(Number.MAX_SAFE_INTEGER),
+  });
+  add("chunked", m.signIn({ fill: "q".repeat(6000) }, { now: T0 }), T0, null);
+  for (const n of native.sessions) {
+    const s = m.read(n.cookie, { now: T0 + 30 });
+    s.data = { rewritten: n.name };
+    add(`native-${n.name}-rewritten`, s, T0 + 30, n.subject);
+  }
+  return out;
 }

@@ -1,7 +1,18 @@
 // Type-checked by `deno test` before it runs (scripts/test-js.sh): the package's index.d.ts
 // must compile under TypeScript's strict mode and carry the payload type through seal/open.
 // The @ts-expect-error lines fail the check if the declarations stop rejecting misuse.
-import { generateKey, init, type Opened, SealError, type SealErrorCode, Sealer } from "cookie-seal";
+import {
+  generateKey,
+  init,
+  type Opened,
+  type ResealReason,
+  SealError,
+  type SealErrorCode,
+  Sealer,
+  type Session as CookieSession,
+  type SessionInfo,
+  SessionManager,
+} from "cookie-seal";
 
 interface Session {
   uid: number;
@@ -33,4 +44,34 @@ Deno.test("index.d.ts: generics, options and SealError fields type-check and mat
     if (code !== "TOO_LARGE" || sizes[1] !== 4096) throw new Error(`got ${code}`);
   }
   sealer.free();
+});
+
+Deno.test("index.d.ts: sessions carry the data type; options and targets are checked", async () => {
+  const now = 1_700_000_000;
+  const sessions = new SessionManager({
+    keys: [{ id: "k1", key: generateKey() }],
+    name: "__Host-session",
+    rememberMe: { idleTimeout: 3600 },
+    sameSite: "Strict",
+    isRevoked: async (info: SessionInfo) => info.subject !== null && info.subject.generation < 1,
+  });
+  const s: CookieSession<{ visits: number }> = sessions.signIn({ visits: 0 }, { rememberMe: true, subject: { id: "u", generation: 1 }, now });
+  const reason: ResealReason | null = s.resealReason;
+  const headers: string[] = sessions.setCookies(s, { now });
+  const target: Headers = sessions.commit(s, new Headers(), { now });
+  const back = await sessions.readAsync<{ visits: number }>(headers[0].split(";")[0], { now });
+  const visits: number | undefined = back?.data.visits;
+  if (reason !== "new-id" || visits !== 0 || target.getSetCookie().length !== 1) throw new Error("wrong session");
+  const out: Response = sessions.signOut(new Response("bye"));
+  if (out.headers.getSetCookie().length !== 1) throw new Error("signOut");
+
+  // @ts-expect-error sameSite is one of "Strict", "Lax", "None"
+  () => new SessionManager({ keys: "k1:x", name: "n", sameSite: "lax" });
+  // @ts-expect-error commit writes into a Response or Headers only
+  () => sessions.commit(s, "set-cookie");
+  // @ts-expect-error read gives null when there is no session
+  () => sessions.read<{ visits: number }>("").data;
+  // @ts-expect-error a subject's generation is a number
+  () => sessions.signIn(1, { subject: { id: "u", generation: "1" } });
+  sessions.free();
 });

@@ -3,7 +3,7 @@
 import test from "node:test";
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -88,6 +88,51 @@ test("workerd: seal values for native Rust to open", async () => {
   if (startError) throw startError;
   if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
   writeFileSync(join(crossDir, "workerd-sealed.json"), JSON.stringify(await get("/cross")));
+});
+
+// Sessions over real HTTP: the worker's Set-Cookie response headers go to native Rust as
+// they are (cross_runtime read builds the Cookie header a browser would send back), and the
+// native sessions' Cookie headers come to the worker in real requests.
+const httpSessions = [];
+
+test("workerd: a session the worker sets in an HTTP response is for native Rust to read", async () => {
+  if (startError) throw startError;
+  const response = await fetch(`${base}/session/sign-in`, { signal: AbortSignal.timeout(60_000) });
+  const body = await response.json();
+  const setCookie = response.headers.getSetCookie();
+  if (response.status !== 200 || setCookie.length === 0) throw new Error(`no Set-Cookie: ${response.status} ${JSON.stringify(body)}`);
+  if (!setCookie[0].startsWith("__Host-session=") || !setCookie[0].includes("; Max-Age=1209600; Path=/; Secure; HttpOnly")) {
+    throw new Error(`unexpected Set-Cookie ${setCookie[0]}`);
+  }
+  httpSessions.push({ name: "http-sign-in", setCookie, ...body });
+});
+
+test("workerd: the worker reads native sessions from a real Cookie header and renews them", async () => {
+  if (startError) throw startError;
+  if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+  const native = JSON.parse(readFileSync(join(crossDir, "native-sealed.json"), "utf8"));
+  for (const n of native.sessions) {
+    const response = await fetch(`${base}/session/renew`, { headers: { cookie: n.cookie }, signal: AbortSignal.timeout(60_000) });
+    const body = await response.json();
+    if (response.status !== 200) throw new Error(`${n.name}: ${response.status} ${JSON.stringify(body)}`);
+    const { read, write } = body;
+    const want = { id: n.id, data: JSON.parse(n.payload), signedInAt: n.signedInAt, expiresAt: n.expiresAt, keyId: "k1" };
+    for (const [field, value] of Object.entries(want)) {
+      if (JSON.stringify(read[field]) !== JSON.stringify(value)) {
+        throw new Error(`${n.name}: ${field} read as ${JSON.stringify(read[field])}, expected ${JSON.stringify(value)}`);
+      }
+    }
+    const setCookie = response.headers.getSetCookie();
+    if (setCookie.length === 0) throw new Error(`${n.name}: changed data but no Set-Cookie`);
+    httpSessions.push({ name: `http-renew-${n.name}`, setCookie, ...write, subject: n.subject });
+  }
+});
+
+test("workerd: write sessions for native Rust to read", async () => {
+  if (startError) throw startError;
+  if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+  const inWorker = await get("/cross-sessions");
+  writeFileSync(join(crossDir, "workerd-sessions.json"), JSON.stringify([...httpSessions, ...inWorker]));
 });
 
 test.after(() => workerd.kill());

@@ -20,6 +20,7 @@ const testWorker :Workerd.Worker = (
     (name = "cookie_seal_bg.wasm", wasm = embed "../node_modules/cookie-seal/cookie_seal_bg.wasm"),
     (name = "vectors.json", json = embed "../../vectors/seal-v1.json"),
     (name = "open-vectors.json", json = embed "../../vectors/open-v1.json"),
+    (name = "session-vectors.json", json = embed "../../vectors/session-v1.json"),
     (name = "native.json", json = embed "../../../test-output/js/native-sealed.json"),
   ],
   compatibilityDate = "2026-11-01",
