@@ -56,7 +56,7 @@ export type SealErrorCode =
   | "PAYLOAD"
   /** A key or keyring is not acceptable. Never contains key material. */
   | "INVALID_KEY"
-  /** A Sealer option or call option is not acceptable (or the Sealer was freed). */
+  /** A Sealer or SessionManager option, a call option or a session part is not acceptable (or the object was freed). */
   | "INVALID_OPTION"
   /** The platform's random number generator failed; nothing was sealed. */
   | "RANDOM_FAILED"

@@ -14,6 +14,12 @@ wasm-bindgen --target web --no-typescript --out-dir pkg --out-name cookie_seal \
 # -O3, not -Oz: the whole package is already under the 48 KB gzip target at -O3, and the
 # seal/open hot path is what users feel.
 tests/js/node_modules/.bin/wasm-opt -O3 pkg/cookie_seal_bg.wasm -o pkg/cookie_seal_bg.wasm
+# The glue is generated code nobody reads in the package: minified (Deno's bundler, already
+# installed as test tooling) it is about 2.8 KB smaller gzipped, with the same exports and the
+# `new URL("cookie_seal_bg.wasm", import.meta.url)` that bundlers follow.
+NO_COLOR=1 tests/js/node_modules/.bin/deno bundle --quiet --minify --platform browser \
+  pkg/cookie_seal.js -o pkg/cookie_seal.min.js
+mv pkg/cookie_seal.min.js pkg/cookie_seal.js
 
 size() { printf '%-22s %7d bytes raw, %6d gzipped\n' "$1" "$(wc -c < "$1")" "$(gzip -9c "$1" | wc -c)"; }
 echo "build-pkg: sizes"
