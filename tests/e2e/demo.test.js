@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { chromiumLaunchOptions } from "../chromium.mjs";
 
 const BASE = process.env.DEMO_URL;
 if (!BASE) throw new Error("DEMO_URL is not set: run scripts/test-e2e.sh");
@@ -32,19 +33,7 @@ const PLAYGROUND_FILES = new Set([
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    // TOOLCHAIN.md's flags; the sandbox cannot start as root (CI runs as root).
-    args: [
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-      ...(process.getuid?.() === 0 ? ["--no-sandbox"] : []),
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
 });
 
 after(async () => {
