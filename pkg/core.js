@@ -1,15 +1,10 @@
-// The public JavaScript API over the wasm binding (src/wasm.rs). Every runtime's entry file
-// (node.js, workerd.js, deno.js, browser.js) instantiates the wasm its own way and then
-// re-exports this module. JSON is done here, by the engine's own JSON.stringify/JSON.parse;
-// the wasm only ever sees text and returns text.
-
-import initWasm, {
-  WasmError,
-  WasmSealer,
-  WasmSessionManager,
-  generateKey as wasmGenerateKey,
-  newSessionId,
-} from "./cookie_seal.js";
+// The public JavaScript API over the wasm binding (src/wasm.rs), shared by both entries:
+// `cookie-seal` (Sealer only, over cookie_seal.js) and `cookie-seal/sessions` (over
+// cookie_seal_sessions.js, with session-core.js on top). The entry files pass their glue's
+// exports to bindSealer() and re-export what it returns, so this code exists once while each
+// wasm module gets its own Sealer, bound to its own instance. JSON is done here, by the
+// engine's own JSON.stringify/JSON.parse; the wasm only ever sees text and returns text.
+// Not part of the public API (the package's exports map does not expose this file).
 
 const DEFAULT_PURPOSE = "session";
 const DEFAULT_TTL = 7 * 86400;
@@ -29,36 +24,6 @@ const MAX_VALUES = 4096;
 // "," or ":" from smuggling an extra entry into the keyring text handed to Rust.
 const KEY_TEXT = /^[A-Za-z0-9_-]+$/;
 
-let ready = false;
-let pending;
-
-/**
- * Marks the module instantiated; called by entry files that instantiate synchronously.
- * Not part of the public API (the package's exports map does not expose this file).
- */
-export function markReady() {
-  ready = true;
-}
-
-export async function init(input) {
-  if (ready) return;
-  if (pending === undefined) {
-    const arg = input === undefined ? undefined : { module_or_path: input };
-    pending = initWasm(arg).then(
-      () => {
-        ready = true;
-      },
-      (cause) => {
-        pending = undefined; // let a later init() try again, e.g. after a network error
-        throw new SealError("NOT_INITIALIZED", `could not load cookie-seal's wasm: ${cause}`, {
-          cause,
-        });
-      },
-    );
-  }
-  return pending;
-}
-
 export class SealError extends Error {
   constructor(code, message, details = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -70,26 +35,6 @@ export class SealError extends Error {
     if (details.validFrom !== undefined) this.validFrom = details.validFrom;
     if (details.chunksNeeded !== undefined) this.chunksNeeded = details.chunksNeeded;
     if (details.maxChunks !== undefined) this.maxChunks = details.maxChunks;
-  }
-}
-
-function ensureReady() {
-  if (!ready) {
-    throw new SealError(
-      "NOT_INITIALIZED",
-      "cookie-seal is not initialised yet: `await init()` once before using it",
-    );
-  }
-}
-
-// Runs a wasm call and turns the binding's WasmError into a SealError. Anything else that
-// escapes would be a defect in the binding (it never panics on input) and is rethrown as is.
-function call(fn) {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof WasmError) throw fromWasm(err);
-    throw err;
   }
 }
 
@@ -116,11 +61,11 @@ function fromWasm(err) {
   return new SealError(code, message, details);
 }
 
-function isObject(value) {
+export function isObject(value) {
   return typeof value === "object" && value !== null;
 }
 
-function checkOptionNames(options, allowed, what) {
+export function checkOptionNames(options, allowed, what) {
   for (const name of Object.keys(options)) {
     if (!allowed.has(name)) {
       // A typo such as `maxAge` would otherwise be ignored and the default used silently.
@@ -129,7 +74,7 @@ function checkOptionNames(options, allowed, what) {
   }
 }
 
-function numberOption(options, name, fallback) {
+export function numberOption(options, name, fallback) {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== "number") {
@@ -138,7 +83,7 @@ function numberOption(options, name, fallback) {
   return value; // range and integrality are checked in Rust
 }
 
-function stringOption(options, name, fallback) {
+export function stringOption(options, name, fallback) {
   const value = options[name];
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== "string") {
@@ -147,7 +92,7 @@ function stringOption(options, name, fallback) {
   return value;
 }
 
-function keyringText(keys) {
+export function keyringText(keys) {
   if (typeof keys === "string") return keys;
   if (!Array.isArray(keys) || keys.length === 0) {
     throw new SealError(
@@ -172,7 +117,7 @@ function keyringText(keys) {
     .join(",");
 }
 
-function nowOption(options) {
+export function nowOption(options) {
   if (options === undefined) return Math.floor(Date.now() / 1000);
   if (!isObject(options)) {
     throw new SealError("INVALID_OPTION", "invalid option: the options argument must be an object");
@@ -182,7 +127,7 @@ function nowOption(options) {
 }
 
 // UTF-8 length of a JS string, counted without allocating, for size errors.
-function utf8Length(text) {
+export function utf8Length(text) {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
@@ -289,7 +234,7 @@ function checkJson(root) {
 }
 
 // checkJson, then JSON.stringify: the one way a payload becomes text, for seal and sessions.
-function toJson(data) {
+export function toJson(data) {
   try {
     checkJson(data);
     return JSON.stringify(data);
@@ -302,7 +247,7 @@ function toJson(data) {
 
 // Authentic text that is not JSON was sealed by someone holding the key, but not by this
 // package (seal_bytes in Rust): PAYLOAD, as a typed Rust read would say.
-function fromJson(text) {
+export function fromJson(text) {
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -310,523 +255,149 @@ function fromJson(text) {
   }
 }
 
-export class Sealer {
-  #inner;
-  #nameBytes;
-  #maxLen;
+/**
+ * The Sealer API over one wasm-bindgen glue module (`import * as wasm from "./cookie_seal.js"`
+ * or "./cookie_seal_sessions.js"). `instantiated` is true when the entry file has already
+ * run the glue's initSync (Node, Deno, workerd), so init() is a no-op; browsers leave it
+ * false and `await init()` fetches the wasm. Returns the public API plus ensureReady and
+ * call, which session-core.js needs against the same instance.
+ */
+export function bindSealer(wasm, instantiated) {
+  let ready = instantiated === true;
+  let pending;
 
-  constructor(options) {
-    ensureReady();
-    if (!isObject(options)) {
-      throw new SealError("INVALID_OPTION", "invalid option: new Sealer() takes an options object");
-    }
-    checkOptionNames(options, OPTION_NAMES, "Sealer");
-    const keys = keyringText(options.keys);
-    const name = stringOption(options, "name");
-    const purpose = stringOption(options, "purpose", DEFAULT_PURPOSE);
-    const ttl = numberOption(options, "ttl", DEFAULT_TTL);
-    const leeway = numberOption(options, "leeway", DEFAULT_LEEWAY);
-    const maxLen = numberOption(options, "maxLen", DEFAULT_MAX_LEN);
-    this.#inner = call(() => new WasmSealer(keys, name, purpose, ttl, leeway, maxLen));
-    this.#nameBytes = utf8Length(name);
-    this.#maxLen = maxLen;
-  }
-
-  get capacity() {
-    return this.#live().capacity;
-  }
-
-  seal(data, options) {
-    const inner = this.#live();
-    const now = nowOption(options);
-    const json = toJson(data);
-    if (json.length > this.#maxLen) {
-      // At least one UTF-8 byte per UTF-16 unit, so it cannot fit. Report it without copying
-      // the text into wasm memory, which grows but never shrinks.
-      const actual = inner.cookieLen(utf8Length(json));
-      throw new SealError(
-        "TOO_LARGE",
-        `cookie is ${actual} bytes, more than the ${this.#maxLen}-byte limit`,
-        { actual, limit: this.#maxLen },
+  async function init(input) {
+    if (ready) return;
+    if (pending === undefined) {
+      const arg = input === undefined ? undefined : { module_or_path: input };
+      pending = wasm.default(arg).then(
+        () => {
+          ready = true;
+        },
+        (cause) => {
+          pending = undefined; // let a later init() try again, e.g. after a network error
+          throw new SealError("NOT_INITIALIZED", `could not load cookie-seal's wasm: ${cause}`, {
+            cause,
+          });
+        },
       );
     }
-    return call(() => inner.seal(json, now));
+    return pending;
   }
 
-  open(value, options) {
-    const inner = this.#live();
-    const now = nowOption(options);
-    if (typeof value !== "string") {
-      throw new SealError("MALFORMED", "malformed cookie value: the value is not a string");
-    }
-    if (value.length > this.#maxLen) {
-      const actual = this.#nameBytes + 1 + utf8Length(value);
+  function ensureReady() {
+    if (!ready) {
       throw new SealError(
-        "TOO_LARGE",
-        `cookie is ${actual} bytes, more than the ${this.#maxLen}-byte limit`,
-        { actual, limit: this.#maxLen },
+        "NOT_INITIALIZED",
+        "cookie-seal is not initialised yet: `await init()` once before using it",
       );
     }
-    const opened = call(() => inner.open(value, now));
-    const text = opened.data;
-    const issuedAt = opened.issuedAt;
-    const expiresAt = opened.expiresAt;
-    const keyId = opened.keyId;
-    const needsReseal = opened.needsReseal;
-    opened.free();
-    return { data: fromJson(text), issuedAt, expiresAt, keyId, needsReseal };
   }
 
-  free() {
-    if (this.#inner !== undefined) {
-      this.#inner.free();
-      this.#inner = undefined;
+  // Runs a wasm call and turns the binding's WasmError into a SealError. Anything else that
+  // escapes would be a defect in the binding (it never panics on input) and is rethrown as is.
+  function call(fn) {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof wasm.WasmError) throw fromWasm(err);
+      throw err;
     }
   }
 
-  #live() {
-    if (this.#inner === undefined) {
-      throw new SealError("INVALID_OPTION", "invalid option: this Sealer was freed");
+  class Sealer {
+    #inner;
+    #nameBytes;
+    #maxLen;
+
+    constructor(options) {
+      ensureReady();
+      if (!isObject(options)) {
+        throw new SealError("INVALID_OPTION", "invalid option: new Sealer() takes an options object");
+      }
+      checkOptionNames(options, OPTION_NAMES, "Sealer");
+      const keys = keyringText(options.keys);
+      const name = stringOption(options, "name");
+      const purpose = stringOption(options, "purpose", DEFAULT_PURPOSE);
+      const ttl = numberOption(options, "ttl", DEFAULT_TTL);
+      const leeway = numberOption(options, "leeway", DEFAULT_LEEWAY);
+      const maxLen = numberOption(options, "maxLen", DEFAULT_MAX_LEN);
+      this.#inner = call(() => new wasm.WasmSealer(keys, name, purpose, ttl, leeway, maxLen));
+      this.#nameBytes = utf8Length(name);
+      this.#maxLen = maxLen;
     }
-    return this.#inner;
+
+    get capacity() {
+      return this.#live().capacity;
+    }
+
+    seal(data, options) {
+      const inner = this.#live();
+      const now = nowOption(options);
+      const json = toJson(data);
+      if (json.length > this.#maxLen) {
+        // At least one UTF-8 byte per UTF-16 unit, so it cannot fit. Report it without copying
+        // the text into wasm memory, which grows but never shrinks.
+        const actual = inner.cookieLen(utf8Length(json));
+        throw new SealError(
+          "TOO_LARGE",
+          `cookie is ${actual} bytes, more than the ${this.#maxLen}-byte limit`,
+          { actual, limit: this.#maxLen },
+        );
+      }
+      return call(() => inner.seal(json, now));
+    }
+
+    open(value, options) {
+      const inner = this.#live();
+      const now = nowOption(options);
+      if (typeof value !== "string") {
+        throw new SealError("MALFORMED", "malformed cookie value: the value is not a string");
+      }
+      if (value.length > this.#maxLen) {
+        const actual = this.#nameBytes + 1 + utf8Length(value);
+        throw new SealError(
+          "TOO_LARGE",
+          `cookie is ${actual} bytes, more than the ${this.#maxLen}-byte limit`,
+          { actual, limit: this.#maxLen },
+        );
+      }
+      const opened = call(() => inner.open(value, now));
+      const text = opened.data;
+      const issuedAt = opened.issuedAt;
+      const expiresAt = opened.expiresAt;
+      const keyId = opened.keyId;
+      const needsReseal = opened.needsReseal;
+      opened.free();
+      return { data: fromJson(text), issuedAt, expiresAt, keyId, needsReseal };
+    }
+
+    free() {
+      if (this.#inner !== undefined) {
+        this.#inner.free();
+        this.#inner = undefined;
+      }
+    }
+
+    #live() {
+      if (this.#inner === undefined) {
+        throw new SealError("INVALID_OPTION", "invalid option: this Sealer was freed");
+      }
+      return this.#inner;
+    }
   }
-}
 
-// `using sealer = new Sealer(...)` where the engine has explicit resource management.
-if (typeof Symbol.dispose === "symbol") {
-  Sealer.prototype[Symbol.dispose] = function dispose() {
-    this.free();
-  };
-}
-
-export function generateKey() {
-  ensureReady();
-  return call(() => wasmGenerateKey());
-}
-
-// ---- Sessions ------------------------------------------------------------------------------
-// SessionManager wraps the Rust SessionManager (src/session.rs): the core parses the Cookie
-// header, joins chunks, decides expiry and renewal and writes the Set-Cookie values. This
-// layer converts values, runs the JSON step and the application's isRevoked callback, and
-// works on Fetch API Request/Response/Headers objects.
-
-const SESSION_OPTION_NAMES = new Set([
-  "keys",
-  "name",
-  "purpose",
-  "leeway",
-  "idleTimeout",
-  "absoluteLifetime",
-  "rememberMe",
-  "renewWhenRemaining",
-  "sameSite",
-  "domain",
-  "path",
-  "insecureDevModeForLocalhost",
-  "maxChunks",
-  "notBefore",
-  "isRevoked",
-]);
-const REMEMBER_OPTION_NAMES = new Set(["idleTimeout", "absoluteLifetime"]);
-const SIGN_IN_OPTION_NAMES = new Set(["rememberMe", "subject", "now"]);
-// The core refuses longer Cookie headers (MAX_COOKIE_HEADER_LEN); refusing them here too
-// keeps a hostile megabyte out of wasm memory, which grows but never shrinks.
-const MAX_COOKIE_HEADER_LEN = 65536;
-// No session payload longer than ten full cookies (MAX_CHUNKS_LIMIT × 4096) can be written
-// under any configuration; longer ones are refused before they are copied into wasm.
-const MAX_SESSION_PAYLOAD = 10 * 4096;
-// What the request carried and how the payload read, kept on each session under a symbol:
-// out of JSON and Object.keys, but copied by object spread, so `{ ...session, data }` still
-// deletes stale chunks on the next write.
-const STATE = Symbol("cookie-seal session");
-// Codes of a session cookie that is there but does not open: fromRequest reads them as
-// "signed out". Anything else (a bad option, NOT_INITIALIZED, isRevoked throwing) is thrown.
-const COOKIE_ERRORS = new Set([
-  "MALFORMED",
-  "TOO_LARGE",
-  "UNSUPPORTED_VERSION",
-  "UNKNOWN_KEY",
-  "BAD_SEAL",
-  "EXPIRED",
-  "NOT_YET_VALID",
-  "PAYLOAD",
-  "REVOKED",
-]);
-
-function invalid(message) {
-  return new SealError("INVALID_OPTION", `invalid option: ${message}`);
-}
-
-function optional(options, name, type) {
-  const value = options[name];
-  if (value !== undefined && typeof value !== type) throw invalid(`${name} must be a ${type}`);
-  return value;
-}
-
-// A subject as the core takes it: the id, and the generation as decimal text. `kept` is the
-// subject as read from a cookie; while the application has not changed it, its exact
-// generation goes back, even one past Number.MAX_SAFE_INTEGER (only a Rust writer makes those).
-function subjectParts(subject, kept) {
-  if (subject === null || subject === undefined) return [undefined, ""];
-  if (!isObject(subject) || typeof subject.id !== "string") {
-    throw invalid("subject must be { id: string, generation: number } or null");
-  }
-  const generation = subject.generation;
-  if (kept !== undefined && kept.subjectId === subject.id && Number(kept.generation) === generation) {
-    return [subject.id, kept.generation];
-  }
-  if (!Number.isSafeInteger(generation) || generation < 0) {
-    throw invalid("subject generation must be a whole number from 0 to Number.MAX_SAFE_INTEGER");
-  }
-  return [subject.id, String(generation)];
-}
-
-function cookieHeaderText(header) {
-  if (header === null || header === undefined) return undefined; // no Cookie header at all
-  if (typeof header !== "string") {
-    throw new SealError("MALFORMED", "malformed cookie value: the Cookie header is not a string");
-  }
-  if (header.length > MAX_COOKIE_HEADER_LEN) {
-    const actual = utf8Length(header);
-    throw new SealError(
-      "TOO_LARGE",
-      `cookie is ${actual} bytes, more than the ${MAX_COOKIE_HEADER_LEN}-byte limit`,
-      { actual, limit: MAX_COOKIE_HEADER_LEN },
-    );
-  }
-  return header;
-}
-
-// Copies a WasmSession into a plain object (the payload not yet parsed) and frees it.
-function sessionFrom(w) {
-  try {
-    const subjectId = w.subjectId;
-    const reason = w.resealReason;
-    const session = {
-      data: undefined,
-      id: w.id,
-      subject: subjectId === undefined ? null : { id: subjectId, generation: w.subjectGeneration },
-      signedInAt: w.signedInAt,
-      issuedAt: w.issuedAt,
-      expiresAt: w.expiresAt,
-      absoluteExpiresAt: w.absoluteExpiresAt,
-      rememberMe: w.rememberMe,
-      keyId: w.keyId,
-      needsReseal: reason !== undefined,
-      resealReason: reason ?? null,
+  // `using sealer = new Sealer(...)` where the engine has explicit resource management.
+  if (typeof Symbol.dispose === "symbol") {
+    Sealer.prototype[Symbol.dispose] = function dispose() {
+      this.free();
     };
-    session[STATE] = { cookies: w.cookies, json: undefined, subjectId, generation: w.subjectGenerationText };
-    return [session, w];
-  } catch (err) {
-    w.free();
-    throw err;
   }
-}
 
-// What isRevoked sees: the session's identity, as the Rust Revocation trait does.
-function revocationInfo(session) {
-  const { id, subject, signedInAt, absoluteExpiresAt } = session;
-  return { id, subject: subject && { ...subject }, signedInAt, absoluteExpiresAt };
-}
-
-function revokedAnswer(answer, async) {
-  if (answer === true || answer === false) return answer;
-  if (!async && isObject(answer) && typeof answer.then === "function") {
-    answer.then(undefined, () => {}); // refused below; its rejection must not go unhandled
-    throw invalid("isRevoked returned a Promise: use readAsync() or fromRequestAsync() for async checks");
-  }
-  // Revocation fails closed: a callback that forgot its `return` must not let sessions through.
-  throw invalid(`isRevoked must return true or false${async ? " (or a Promise of one)" : ""}`);
-}
-
-function headersOf(target) {
-  if (isObject(target) && typeof target.append === "function" && typeof target.has === "function") {
-    return target; // a Headers
-  }
-  if (isObject(target) && isObject(target.headers) && typeof target.headers.append === "function") {
-    return target.headers; // a Response
-  }
-  throw invalid("the target must be a Response or a Headers object");
-}
-
-// Appends one Set-Cookie header per value. A Response whose headers are immutable (one from
-// fetch(), Response.redirect(), Response.error()) is copied into a new Response with the
-// same status, headers and body, which is returned: always use the return value.
-function appendSetCookies(target, values) {
-  let headers = headersOf(target);
-  try {
-    for (const value of values) headers.append("set-cookie", value);
-  } catch (err) {
-    if (headers === target || !(err instanceof TypeError)) throw err;
-    target = new Response(target.body, target);
-    headers = target.headers;
-    for (const value of values) headers.append("set-cookie", value);
-  }
-  if (values.length > 0 && !headers.has("set-cookie")) {
-    // Browsers and service workers drop Set-Cookie from Response headers without a word;
-    // an error here beats a session that silently never reaches the browser.
-    throw invalid("this runtime drops Set-Cookie on this object (browsers and service workers cannot set cookies on a Response)");
-  }
-  return target;
-}
-
-function requestCookie(request) {
-  if (!isObject(request) || !isObject(request.headers) || typeof request.headers.get !== "function") {
-    throw invalid("fromRequest takes a Request (or an object with Fetch API headers)");
-  }
-  return request.headers.get("cookie");
-}
-
-export class SessionManager {
-  #inner;
-  #name;
-  #isRevoked;
-
-  constructor(options) {
+  function generateKey() {
     ensureReady();
-    if (!isObject(options)) {
-      throw invalid("new SessionManager() takes an options object");
-    }
-    checkOptionNames(options, SESSION_OPTION_NAMES, "SessionManager");
-    const keys = keyringText(options.keys);
-    const name = stringOption(options, "name");
-    const remember = options.rememberMe;
-    if (remember !== undefined) {
-      if (!isObject(remember)) throw invalid("rememberMe must be { idleTimeout?, absoluteLifetime? }");
-      checkOptionNames(remember, REMEMBER_OPTION_NAMES, "rememberMe");
-    }
-    const isRevoked = optional(options, "isRevoked", "function");
-    // Every value below left undefined keeps the Rust builder's default.
-    const args = [
-      optional(options, "purpose", "string"),
-      optional(options, "leeway", "number"),
-      optional(options, "idleTimeout", "number"),
-      optional(options, "absoluteLifetime", "number"),
-      remember === undefined ? undefined : optional(remember, "idleTimeout", "number"),
-      remember === undefined ? undefined : optional(remember, "absoluteLifetime", "number"),
-      optional(options, "renewWhenRemaining", "number"),
-      optional(options, "sameSite", "string"),
-      optional(options, "domain", "string"),
-      optional(options, "path", "string"),
-      optional(options, "insecureDevModeForLocalhost", "boolean") === true,
-      optional(options, "maxChunks", "number"),
-      optional(options, "notBefore", "number"),
-    ];
-    this.#inner = call(() => new WasmSessionManager(keys, name, ...args));
-    this.#name = name;
-    this.#isRevoked = isRevoked;
+    return call(() => wasm.generateKey());
   }
 
-  get name() {
-    this.#live();
-    return this.#name;
-  }
-
-  get capacity() {
-    return this.#live().capacity;
-  }
-
-  get longestSession() {
-    return this.#live().longestSession;
-  }
-
-  signIn(data, options) {
-    const inner = this.#live();
-    let now = Math.floor(Date.now() / 1000);
-    let rememberMe = false;
-    let subject;
-    if (options !== undefined) {
-      if (!isObject(options)) throw invalid("signIn options must be an object");
-      checkOptionNames(options, SIGN_IN_OPTION_NAMES, "signIn");
-      now = numberOption(options, "now", now);
-      rememberMe = optional(options, "rememberMe", "boolean") === true;
-      subject = options.subject;
-    }
-    const [subjectId, generation] = subjectParts(subject, undefined);
-    const [session, w] = sessionFrom(call(() => inner.signIn(rememberMe, subjectId, generation, now)));
-    w.free();
-    session.data = data;
-    return session;
-  }
-
-  read(cookieHeader, options) {
-    const now = nowOption(options);
-    const header = cookieHeaderText(cookieHeader);
-    if (header === undefined) return null;
-    // Each round asks the core for the next candidate that passes every check of its own;
-    // `skip` makes it count the ones isRevoked refused as REVOKED, so a revoked cookie never
-    // hides a later one of the same name, and the error is the first in header order, as in
-    // Rust. At most 4 candidates (3 of the name, 1 chunked), so at most 5 rounds.
-    for (let skip = 0; ; skip++) {
-      const [session, w] = this.#candidate(header, now, skip);
-      if (session === null) return null;
-      if (this.#isRevoked !== undefined) {
-        let revoked;
-        try {
-          revoked = revokedAnswer(this.#isRevoked(revocationInfo(session), now), false);
-        } catch (err) {
-          w.free();
-          throw err;
-        }
-        if (revoked) {
-          w.free();
-          continue;
-        }
-      }
-      return withPayload(session, w);
-    }
-  }
-
-  async readAsync(cookieHeader, options) {
-    const now = nowOption(options);
-    const header = cookieHeaderText(cookieHeader);
-    if (header === undefined) return null;
-    for (let skip = 0; ; skip++) {
-      const [session, w] = this.#candidate(header, now, skip);
-      if (session === null) return null;
-      if (this.#isRevoked !== undefined) {
-        let revoked;
-        try {
-          revoked = revokedAnswer(await this.#isRevoked(revocationInfo(session), now), true);
-        } catch (err) {
-          w.free();
-          throw err;
-        }
-        if (revoked) {
-          w.free();
-          continue;
-        }
-      }
-      return withPayload(session, w);
-    }
-  }
-
-  fromRequest(request, options) {
-    try {
-      return this.read(requestCookie(request), options);
-    } catch (err) {
-      if (err instanceof SealError && COOKIE_ERRORS.has(err.code)) return null;
-      throw err;
-    }
-  }
-
-  async fromRequestAsync(request, options) {
-    try {
-      return await this.readAsync(requestCookie(request), options);
-    } catch (err) {
-      if (err instanceof SealError && COOKIE_ERRORS.has(err.code)) return null;
-      throw err;
-    }
-  }
-
-  setCookies(session, options) {
-    this.#live();
-    const now = nowOption(options);
-    checkSession(session);
-    return this.#write(session, toJson(session.data), now);
-  }
-
-  commit(session, target, options) {
-    this.#live();
-    headersOf(target);
-    const now = nowOption(options);
-    if (session === null || session === undefined) return target;
-    checkSession(session);
-    const json = toJson(session.data);
-    const state = session[STATE];
-    const unchanged = session.needsReseal !== true && state !== undefined && state.json === json;
-    if (unchanged) return target;
-    return appendSetCookies(target, this.#write(session, json, now));
-  }
-
-  signOut(target) {
-    this.#live();
-    headersOf(target);
-    return appendSetCookies(target, this.clearCookies());
-  }
-
-  clearCookies() {
-    return this.#live().clearCookies();
-  }
-
-  regenerateId(session) {
-    this.#live();
-    checkSession(session);
-    session.id = call(() => newSessionId());
-    session.needsReseal = true;
-    session.resealReason = "new-id";
-    return session;
-  }
-
-  free() {
-    if (this.#inner !== undefined) {
-      this.#inner.free();
-      this.#inner = undefined;
-    }
-  }
-
-  // [session without payload, its WasmSession] or [null] when there is no session cookie.
-  #candidate(header, now, skip) {
-    const inner = this.#live();
-    const w = call(() => inner.read(header, now, skip));
-    return w === undefined ? [null] : sessionFrom(w);
-  }
-
-  #write(session, json, now) {
-    const inner = this.#live();
-    if (json.length > MAX_SESSION_PAYLOAD) {
-      const actual = utf8Length(json);
-      throw new SealError(
-        "TOO_LARGE",
-        `session payload is ${actual} bytes; no session over ${MAX_SESSION_PAYLOAD} bytes fits in the most cookies allowed`,
-        { actual, limit: MAX_SESSION_PAYLOAD },
-      );
-    }
-    const state = session[STATE];
-    const [subjectId, generation] = subjectParts(session.subject, state);
-    // Without the state (a session object built by hand), nothing is known about what the
-    // browser holds: an empty key id makes the core treat it as fresh from sign-in, which
-    // deletes every chunk name the write does not use.
-    const keyId = state === undefined ? "" : session.keyId;
-    const cookies = state === undefined ? 0 : state.cookies;
-    return call(() =>
-      inner.setCookies(json, session.id, subjectId, generation, session.signedInAt, session.rememberMe, keyId, cookies, now),
-    );
-  }
-
-  #live() {
-    if (this.#inner === undefined) {
-      throw invalid("this SessionManager was freed");
-    }
-    return this.#inner;
-  }
-}
-
-if (typeof Symbol.dispose === "symbol") {
-  SessionManager.prototype[Symbol.dispose] = function dispose() {
-    this.free();
-  };
-}
-
-function checkSession(session) {
-  const ok =
-    isObject(session) &&
-    typeof session.id === "string" &&
-    typeof session.signedInAt === "number" &&
-    typeof session.rememberMe === "boolean" &&
-    typeof session.keyId === "string";
-  if (!ok) throw invalid("not a session: use one from signIn(), read() or fromRequest()");
-}
-
-// Reads the payload of the chosen candidate, frees its WasmSession, and parses the JSON.
-function withPayload(session, w) {
-  let text;
-  try {
-    text = w.data;
-  } finally {
-    w.free();
-  }
-  session.data = fromJson(text);
-  session[STATE].json = text;
-  return session;
+  return { init, Sealer, generateKey, ensureReady, call };
 }

@@ -10,6 +10,8 @@
  * const value = sealer.seal({ uid: 42 });
  * const { data } = sealer.open<{ uid: number }>(value);
  * ```
+ * The session lifecycle (`SessionManager`) is in `cookie-seal/sessions` (sessions.d.ts), a
+ * second entry on a larger wasm module, so sealing values alone does not download it.
  * @packageDocumentation
  */
 
@@ -20,7 +22,9 @@
  * await it once before using anything else.
  *
  * @param input Where to load the `.wasm` from (browsers): a URL, a `Response`, its bytes or a
- *   compiled `WebAssembly.Module`. Default: `cookie_seal_bg.wasm` next to the package's JS.
+ *   compiled `WebAssembly.Module`. Default: `cookie_seal_bg.wasm` next to the package's JS
+ *   (`cookie_seal_sessions_bg.wasm` for `cookie-seal/sessions`: each entry has its own
+ *   module and its own `init`).
  * @throws {SealError} `NOT_INITIALIZED` if the module cannot be loaded; a later call retries.
  */
 export function init(
@@ -92,9 +96,9 @@ export class SealError extends Error {
   readonly expiresAt?: number;
   /** `NOT_YET_VALID` only: the earliest time it is accepted (before leeway), in seconds. */
   readonly validFrom?: number;
-  /** `TOO_LARGE` from {@link SessionManager.setCookies} only: the cookies the session needs. */
+  /** `TOO_LARGE` from `SessionManager.setCookies` (`cookie-seal/sessions`) only: the cookies the session needs. */
   readonly chunksNeeded?: number;
-  /** `TOO_LARGE` from {@link SessionManager.setCookies} only: the cookies allowed (`maxChunks`). */
+  /** `TOO_LARGE` from `SessionManager.setCookies` (`cookie-seal/sessions`) only: the cookies allowed (`maxChunks`). */
   readonly maxChunks?: number;
   private constructor();
 }
@@ -196,242 +200,5 @@ export class Sealer {
    * Releases the wasm memory holding the keys now rather than at garbage collection. The
    * Sealer cannot be used afterwards (`INVALID_OPTION`). Also runs on `using`.
    */
-  free(): void;
-}
-
-/** Who a session belongs to, for revocation ({@link SessionManagerOptions.isRevoked}). */
-export interface Subject {
-  /** The application's id for the user (or device, or API client): 1 to 128 bytes of UTF-8. */
-  id: string;
-  /**
-   * A number the application bumps to sign this subject out everywhere (password change):
-   * `isRevoked` refuses sessions whose generation is below the current one. A whole number
-   * from 0 to `Number.MAX_SAFE_INTEGER`. (A Rust writer may seal larger ones; they read here
-   * rounded, and are written back exactly as long as the subject is left unchanged.)
-   */
-  generation: number;
-}
-
-/** Why a session should be written again; the same strings as Rust's `ResealReason::as_str`. */
-export type ResealReason =
-  /** Sealed under a key that is no longer the primary (keys were rotated). */
-  | "key-rotation"
-  /** Less than `renewWhenRemaining` of the idle window remains: write it to slide the deadline. */
-  | "renewal"
-  /** Chunks left from an older, differently chunked write are in the browser: a write deletes them. */
-  | "stale-cookies"
-  /** A fresh id: after {@link SessionManager.signIn} or {@link SessionManager.regenerateId}. */
-  | "new-id";
-
-/**
- * A session: the application's data and the claims the lifecycle keeps about it. A plain
- * object; change `data` freely, then write it with {@link SessionManager.commit} or
- * {@link SessionManager.setCookies}. It also carries, under a symbol, which cookies the
- * request had (so the next write deletes stale chunks) and the payload as read (so `commit`
- * sees whether `data` changed); object spread keeps both.
- */
-export interface Session<T = unknown> {
-  /** The application's data, as `JSON.parse` gave it back (or as given to `signIn`). */
-  data: T;
-  /** The session id: 128 random bits as 22 characters of base64url. Fresh at sign-in and {@link SessionManager.regenerateId}, kept across renewals. */
-  id: string;
-  /** The subject given at sign-in, or null. */
-  subject: Subject | null;
-  /** Sign-in time, seconds since the Unix epoch; it travels unchanged across every re-seal. */
-  signedInAt: number;
-  /** When the current cookie was sealed (seconds). */
-  issuedAt: number;
-  /** The idle deadline: when the current cookie stops opening unless written again (seconds). */
-  expiresAt: number;
-  /** When the session ends whatever happens: `signedInAt` plus the absolute lifetime (seconds). */
-  absoluteExpiresAt: number;
-  /** A remember-me session: persistent cookie, the longer `rememberMe` lifetimes. */
-  rememberMe: boolean;
-  /** The key that opened it; `""` for a session not yet written. */
-  keyId: string;
-  /** True when the session should be written again; {@link Session.resealReason} says why. */
-  needsReseal: boolean;
-  /** Why it should be written again, or null. */
-  resealReason: ResealReason | null;
-}
-
-/** What {@link SessionManagerOptions.isRevoked} sees: identity only, never the data. */
-export interface SessionInfo {
-  /** The session id (see {@link Session.id}). */
-  readonly id: string;
-  /** The subject, or null. */
-  readonly subject: Subject | null;
-  /** Sign-in time, seconds since the Unix epoch. */
-  readonly signedInAt: number;
-  /** The last second the session could ever open (before leeway): a TTL for revocation entries. */
-  readonly absoluteExpiresAt: number;
-}
-
-/**
- * Options of {@link SessionManager}. Durations are whole seconds. Every one but `keys` and
- * `name` has a secure default, the same as the Rust crate's `SessionManager::builder`.
- */
-export interface SessionManagerOptions {
-  /** The keys, as for {@link SealerOptions.keys}: primary first, the others only open. */
-  keys: string | readonly KeyEntry[];
-  /** The cookie's name; chunks are `name.0`, `name.1`, … Use a `__Host-` name in production. */
-  name: string;
-  /** Bound into every cookie. Default `"session"`. */
-  purpose?: string;
-  /** Clock skew tolerated on every bound, at most 3600. Default 60. */
-  leeway?: number;
-  /** An ordinary session ends this long after its last write. Default 7200 (2 hours). */
-  idleTimeout?: number;
-  /** An ordinary session ends this long after sign-in, however active; at least `idleTimeout`. Default 43200 (12 hours). */
-  absoluteLifetime?: number;
-  /** Lifetimes of remember-me sessions. Defaults: idle 1209600 (14 days), absolute 2592000 (30 days). */
-  rememberMe?: { idleTimeout?: number; absoluteLifetime?: number };
-  /** Ask for a write (`"renewal"`) once less than this fraction of the idle window remains; in (0, 1]. Default 0.5. */
-  renewWhenRemaining?: number;
-  /** Default `"Lax"`. `"None"` needs `Secure` (so not with `insecureDevModeForLocalhost`). */
-  sameSite?: "Strict" | "Lax" | "None";
-  /** A `Domain` attribute: shares the cookie with subdomains. Refused with a `__Host-` name. */
-  domain?: string;
-  /** A `Path` attribute. Default `"/"`; another path is refused with a `__Host-` name. */
-  path?: string;
-  /** Plain-HTTP development on localhost: no `Secure`, so `__Host-`/`__Secure-` names are refused. Never in production. */
-  insecureDevModeForLocalhost?: boolean;
-  /**
-   * Let a session span up to this many cookies (`name.0` …), 1 to 10. Default 1 (no
-   * chunking). Mind the whole `Cookie` header: nginx refuses header lines over 8 KB by
-   * default, and all the site's cookies share it, so more than 2 chunks needs server configuration.
-   */
-  maxChunks?: number;
-  /** Refuse (`REVOKED`) every session signed in before this time (seconds): sign everybody out without changing keys. Default 0. */
-  notBefore?: number;
-  /**
-   * Consulted for each session cookie that passed every other check, before it is returned:
-   * `true` refuses it with `REVOKED` (and a later cookie of the same name is still tried).
-   * {@link SessionManager.read} and {@link SessionManager.fromRequest} need a `boolean`;
-   * {@link SessionManager.readAsync} and {@link SessionManager.fromRequestAsync} also take a
-   * `Promise<boolean>`, for a lookup in an edge key-value store. Anything else is
-   * `INVALID_OPTION` (revocation fails closed); what it throws is thrown.
-   */
-  isRevoked?: (session: SessionInfo, now: number) => boolean | Promise<boolean>;
-}
-
-/** Options of {@link SessionManager.signIn}. */
-export interface SignInOptions extends CallOptions {
-  /** A persistent cookie with the longer remember-me lifetimes, instead of a browser-session cookie. Default false. */
-  rememberMe?: boolean;
-  /** The subject, for revocation by subject generation. */
-  subject?: Subject | null;
-}
-
-/** Anything {@link SessionManager.commit} and {@link SessionManager.signOut} can add `Set-Cookie` headers to. */
-export type SetCookieTarget = Response | Headers;
-
-/**
- * The whole session lifecycle over Fetch API objects or raw header strings: sign-in, reading
- * the `Cookie` header, sliding and absolute expiry, remember-me, chunking, revocation, and
- * the `Set-Cookie` headers for each step. The Rust crate's `SessionManager`, compiled to
- * wasm: the same cookies, the same decisions. Build one per isolate and reuse it.
- *
- * @example
- * ```ts
- * // A Cloudflare worker: read, renew and write in three lines.
- * const session = sessions.fromRequest(request) ?? sessions.signIn({ visits: 0 });
- * session.data.visits += 1;
- * return sessions.commit(session, new Response(`visit ${session.data.visits}`));
- * ```
- */
-export class SessionManager {
-  /**
-   * @throws {SealError} `INVALID_KEY` for a bad keyring; `INVALID_OPTION` for a bad or
-   *   unknown option or a combination browsers would reject (a `__Host-` name with `domain`
-   *   or a `path` other than `/`, `sameSite: "None"` without `Secure`, a name with
-   *   separators); `NOT_INITIALIZED` before {@link init} in a browser.
-   */
-  constructor(options: SessionManagerOptions);
-
-  /** The cookie's name. */
-  readonly name: string;
-  /** The largest payload (bytes of JSON) one cookie holds for a session without a subject. */
-  readonly capacity: number;
-  /** The longest a session can live after sign-in, in seconds: how long to keep revocation entries. */
-  readonly longestSession: number;
-
-  /**
-   * Starts a session: a fresh random id, `signedInAt = now`, `needsReseal` with reason
-   * `"new-id"`. Nothing is sealed until {@link commit} or {@link setCookies}.
-   * @throws {SealError} `INVALID_OPTION` for a bad subject, option or `now`; `RANDOM_FAILED`.
-   */
-  signIn<T>(data: T, options?: SignInOptions): Session<T>;
-
-  /**
-   * Finds the session in a `Cookie` request header and opens it: null when the header (or
-   * its absence) has no session cookie; a {@link SealError} when one is there but does not
-   * open (treat the user as signed out, and {@link signOut}). Cookies of the same name
-   * (cookie tossing) are tried in order, at most three; names are case-sensitive.
-   *
-   * @throws {SealError} `MALFORMED`, `TOO_LARGE`, `UNSUPPORTED_VERSION`, `UNKNOWN_KEY`,
-   *   `BAD_SEAL`, `EXPIRED`, `NOT_YET_VALID`, `REVOKED`, `PAYLOAD`; `INVALID_OPTION` for a bad
-   *   `now` or when `isRevoked` returns a Promise (use {@link readAsync}).
-   */
-  read<T = unknown>(cookieHeader: string | null | undefined, options?: CallOptions): Session<T> | null;
-
-  /** {@link read}, awaiting an async `isRevoked` (a key-value store lookup). */
-  readAsync<T = unknown>(cookieHeader: string | null | undefined, options?: CallOptions): Promise<Session<T> | null>;
-
-  /**
-   * {@link read} on `request.headers.get("cookie")`, but a session cookie that does not open
-   * (expired, forged, revoked, from a retired key, …) also gives null: the user is signed
-   * out. Use {@link read} to learn why. Other failures (`INVALID_OPTION`, what `isRevoked`
-   * throws) are thrown.
-   */
-  fromRequest<T = unknown>(request: Request | { headers: Headers }, options?: CallOptions): Session<T> | null;
-
-  /** {@link fromRequest}, awaiting an async `isRevoked`. */
-  fromRequestAsync<T = unknown>(
-    request: Request | { headers: Headers },
-    options?: CallOptions,
-  ): Promise<Session<T> | null>;
-
-  /**
-   * Seals the session as of `now` and returns the `Set-Cookie` header values: one per cookie
-   * written (`name`, or `name.0` … when chunked), then deletions of cookies the request had
-   * that this write no longer uses. The idle deadline moves to `now + idleTimeout`, never past
-   * `absoluteExpiresAt`. An ordinary session is a browser-session cookie; a remember-me one
-   * gets `Max-Age` (at most 400 days).
-   *
-   * @throws {SealError} `EXPIRED` at or past `absoluteExpiresAt` (nothing is written);
-   *   `TOO_LARGE` with `actual`/`limit`, or with `chunksNeeded`/`maxChunks` when chunking is
-   *   on (a payload over 40960 bytes is refused before sealing, with its size as `actual`);
-   *   `PAYLOAD`; `INVALID_OPTION` for a changed `id`, a bad `subject` or `now`; `RANDOM_FAILED`.
-   */
-  setCookies(session: Session<unknown>, options?: CallOptions): string[];
-
-  /**
-   * Writes the session into `target` when it needs writing: `needsReseal` (sign-in, renewal,
-   * key rotation, stale chunks, new id) or `data` changed since it was read. Appends each
-   * `Set-Cookie` with `headers.append`. Returns `target`, or, when `target` is a Response whose
-   * headers are immutable (from `fetch()` or `Response.redirect()`), a new Response with the
-   * same status, headers and body plus the cookies: always use the return value. A null
-   * session writes nothing.
-   *
-   * @throws {SealError} as {@link setCookies}; `INVALID_OPTION` when `target` is neither a
-   *   Response nor a Headers, or drops `Set-Cookie` (browsers and service workers do).
-   */
-  commit<R extends SetCookieTarget>(session: Session<unknown> | null | undefined, target: R, options?: CallOptions): R;
-
-  /** Appends {@link clearCookies} to `target` (see {@link commit} for the return value). */
-  signOut<R extends SetCookieTarget>(target: R): R;
-
-  /** `Set-Cookie` values that delete the session: the cookie and, with chunking on, every chunk. */
-  clearCookies(): string[];
-
-  /**
-   * Gives the session a fresh id, as after a privilege change (session-fixation defence):
-   * `needsReseal` with reason `"new-id"`. Changes and returns `session`.
-   * @throws {SealError} `RANDOM_FAILED`.
-   */
-  regenerateId<T>(session: Session<T>): Session<T>;
-
-  /** Releases the keys' wasm memory now rather than at garbage collection. Also runs on `using`. */
   free(): void;
 }

@@ -337,10 +337,11 @@ impl<T> Session<T> {
 }
 
 /// The npm package keeps a session in JavaScript between the read and the next write, as
-/// plain values; the wasm binding (`src/wasm.rs`) rebuilds the `Session` from them. These two
-/// are all it needs that is not public: the cookie names the request carried (so the write
-/// deletes stale chunks) and a way to put them back.
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+/// plain values; the wasm binding (`src/wasm/sessions.rs`) rebuilds the `Session` from them.
+/// These two are all it needs that is not public: the cookie names the request carried (so
+/// the write deletes stale chunks) and a way to put them back. Only that binding's build
+/// (feature `js-sessions`) has them, or the Sealer-only wasm build warns of dead code.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js-sessions"))]
 impl Session<Vec<u8>> {
     /// Cookie names the request carried, in the order the reader lists them.
     pub(crate) fn present_cookies(&self) -> &[String] {

@@ -1,7 +1,8 @@
 // The shared suite in headless Chromium (Debian's, driven by playwright-core), through the
-// package's `browser` entry: the page imports `cookie-seal` with an import map pointing where
-// a bundler resolving the `browser` condition would (the test checks that), proves the API
-// refuses to work before init(), awaits init(), then runs each case on request.
+// package's `browser` entries: the page imports `cookie-seal` and `cookie-seal/sessions` with an
+// import map pointing where a bundler resolving the `browser` condition would (the test checks
+// that), proves each entry refuses to work before its init(), awaits both, then runs each case
+// on request.
 import test from "node:test";
 import { createServer } from "node:http";
 import { readFile, writeFile } from "node:fs/promises";
@@ -14,26 +15,43 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "../..");
 const crossDir = process.env.COOKIE_SEAL_CROSS_DIR;
 
-// Resolve the package's "." export the way a browser bundler does: the first key, in the
-// map's order, among the conditions it sets (Node's own resolver always adds "node").
+// Resolve the package's "." and "./sessions" exports the way a browser bundler does: the first
+// key, in the map's order, among the conditions it sets (Node's own resolver always adds "node").
 const pkgJson = JSON.parse(await readFile(join(here, "node_modules/cookie-seal/package.json"), "utf8"));
 const BROWSER_CONDITIONS = new Set(["browser", "import", "module", "default"]);
-const resolved = Object.entries(pkgJson.exports["."]).find(([c]) => BROWSER_CONDITIONS.has(c))?.[1];
+const browserFile = (subpath) =>
+  Object.entries(pkgJson.exports[subpath]).find(([c]) => BROWSER_CONDITIONS.has(c))?.[1];
+const resolved = browserFile(".");
+const resolvedSessions = browserFile("./sessions");
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>cookie-seal JS suite</title>
-<script type="importmap">{ "imports": { "cookie-seal": "/node_modules/cookie-seal/browser.js" } }</script>
+<script type="importmap">{ "imports": {
+  "cookie-seal": "/node_modules/cookie-seal/browser.js",
+  "cookie-seal/sessions": "/node_modules/cookie-seal/sessions-browser.js"
+} }</script>
 <script type="module">
 import * as api from "cookie-seal";
+import * as sessionsApi from "cookie-seal/sessions";
 import { cases, sealForNative, sessionsForNative } from "/suite.js";
 const beforeInit = [];
-for (const attempt of [() => new api.Sealer({ keys: "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE", name: "n" }), () => api.generateKey()]) {
+const KEYS = "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE";
+const attempts = [
+  () => new api.Sealer({ keys: KEYS, name: "n" }),
+  () => api.generateKey(),
+  () => new sessionsApi.Sealer({ keys: KEYS, name: "n" }),
+  () => new sessionsApi.SessionManager({ keys: KEYS, name: "n" }),
+];
+for (const attempt of attempts) {
   try { attempt(); beforeInit.push("worked"); } catch (e) { beforeInit.push(e instanceof api.SealError ? e.code : String(e)); }
 }
+// One entry's init() does not initialise the other's wasm module.
+await api.init();
+try { sessionsApi.generateKey(); beforeInit.push("worked"); } catch (e) { beforeInit.push(e instanceof api.SealError ? e.code : String(e)); }
 const [vectors, openVectors, sessionVectors, native] = await Promise.all(
   ["/vectors.json", "/open-vectors.json", "/session-vectors.json", "/native.json"].map((u) => fetch(u).then((r) => r.json())),
 );
-await Promise.all([api.init(), api.init()]); // concurrent calls share one load
-const list = cases({ api, vectors, openVectors, sessionVectors, native });
+await Promise.all([api.init(), api.init(), sessionsApi.init(), sessionsApi.init()]); // concurrent calls share one load
+const list = cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native });
 window.suite = {
   beforeInit,
   names: list.map((c) => c.name),
@@ -42,7 +60,7 @@ window.suite = {
     catch (e) { return { ok: false, error: e && e.name + ": " + e.message + "\\n" + e.stack }; }
   },
   cross: () => sealForNative(api),
-  sessions: () => sessionsForNative(api, native),
+  sessions: () => sessionsForNative(sessionsApi, native),
 };
 </script>`;
 
@@ -94,11 +112,14 @@ test.after(async () => {
   server.close();
 });
 
-test("chromium: the browser condition resolves to browser.js, which needs init()", () => {
+test("chromium: the browser condition resolves to browser.js and sessions-browser.js, which need init()", () => {
   if (loadError) throw loadError;
   if (resolved !== "./browser.js") throw new Error(`browser condition gives ${resolved}`);
+  if (resolvedSessions !== "./sessions-browser.js") throw new Error(`browser condition gives ${resolvedSessions} for ./sessions`);
   const codes = suite.beforeInit.join(",");
-  if (codes !== "NOT_INITIALIZED,NOT_INITIALIZED") throw new Error(`before init(): ${codes}`);
+  if (codes !== "NOT_INITIALIZED,NOT_INITIALIZED,NOT_INITIALIZED,NOT_INITIALIZED,NOT_INITIALIZED") {
+    throw new Error(`before init(): ${codes}`);
+  }
   if (suite.names.length < 15) throw new Error(`only ${suite.names.length} cases`);
 });
 

@@ -1,10 +1,12 @@
-// The shared suite in Node, against `cookie-seal` as installed from the packed tarball.
+// The shared suite in Node, against `cookie-seal` and `cookie-seal/sessions` as installed
+// from the packed tarball.
 // COOKIE_SEAL_CROSS_DIR (set by scripts/test-js.sh) holds native-sealed.json and receives
 // node-sealed.json for the native helper to open.
 import test from "node:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as api from "cookie-seal";
+import * as sessionsApi from "cookie-seal/sessions";
 import { cases, sealForNative, sessionsForNative } from "./suite.js";
 
 const crossDir = process.env.COOKIE_SEAL_CROSS_DIR;
@@ -13,15 +15,20 @@ const openVectors = JSON.parse(readFileSync(new URL("../vectors/open-v1.json", i
 const sessionVectors = JSON.parse(readFileSync(new URL("../vectors/session-v1.json", import.meta.url), "utf8"));
 const native = crossDir ? JSON.parse(readFileSync(join(crossDir, "native-sealed.json"), "utf8")) : null;
 
-for (const { name, fn } of cases({ api, vectors, openVectors, sessionVectors, native })) test(name, fn);
+for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native })) test(name, fn);
 
-test("the node entry instantiates at import: init() is a no-op", async () => {
-  // No await before this: the module must already work.
-  const value = new api.Sealer({ keys: [{ id: "k", key: api.generateKey() }], name: "n" }).seal(1);
-  if (typeof value !== "string") throw new Error("not usable at import");
-  const pending = api.init();
-  if (!(pending instanceof Promise)) throw new Error("init() must return a Promise");
-  await pending;
+test("the node entries instantiate at import: init() is a no-op", async () => {
+  // No await before this: the modules must already work.
+  for (const entry of [api, sessionsApi]) {
+    const value = new entry.Sealer({ keys: [{ id: "k", key: entry.generateKey() }], name: "n" }).seal(1);
+    if (typeof value !== "string") throw new Error("not usable at import");
+    const pending = entry.init();
+    if (!(pending instanceof Promise)) throw new Error("init() must return a Promise");
+    await pending;
+  }
+  if (new sessionsApi.SessionManager({ keys: "k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE", name: "n" }).name !== "n") {
+    throw new Error("SessionManager not usable at import");
+  }
 });
 
 test("seal values for native Rust to open", () => {
@@ -31,5 +38,5 @@ test("seal values for native Rust to open", () => {
 
 test("write sessions for native Rust to read", () => {
   if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
-  writeFileSync(join(crossDir, "node-sessions.json"), JSON.stringify(sessionsForNative(api, native)));
+  writeFileSync(join(crossDir, "node-sessions.json"), JSON.stringify(sessionsForNative(sessionsApi, native)));
 });

@@ -3,7 +3,10 @@
 // passes in the installed package's API, the frozen vectors and the natively sealed values.
 //
 // cases(ctx) returns [{ name, fn }]; fn throws on failure.
-//   ctx.api     the module `cookie-seal` as installed from the packed tarball
+//   ctx.api     the module `cookie-seal` (the main entry, Sealer only) as installed from the
+//               packed tarball: the Sealer cases run against it
+//   ctx.sessionsApi the module `cookie-seal/sessions` from the same tarball: the session
+//               cases run against it
 //   ctx.vectors tests/vectors/seal-v1.json
 //   ctx.openVectors tests/vectors/open-v1.json
 //   ctx.native  values sealed by the native Rust helper (cross_runtime example), or null;
@@ -77,7 +80,7 @@ function tamper(value, change) {
 }
 
 export function cases(ctx) {
-  const { Sealer, SealError, SessionManager, generateKey, init } = ctx.api;
+  const { Sealer, SealError, generateKey, init } = ctx.api;
   const list = [];
   const test = (name, fn) => list.push({ name, fn });
 
@@ -579,6 +582,43 @@ export function cases(ctx) {
     stillWorks(s, "after native values");
   });
 
+  test("entries: cookie-seal is Sealer only; cookie-seal/sessions adds SessionManager", () => {
+    // The main entry's wasm is built without the session binding (issue 3's size budget):
+    // exporting SessionManager from it would be a class that cannot work.
+    eq(Object.keys(ctx.api).sort(), ["SealError", "Sealer", "generateKey", "init"], "cookie-seal exports");
+    ok(!("SessionManager" in ctx.api), "cookie-seal has no SessionManager");
+    eq(
+      Object.keys(ctx.sessionsApi).sort(),
+      ["SealError", "Sealer", "SessionManager", "generateKey", "init"],
+      "cookie-seal/sessions exports",
+    );
+    // One SealError class, so `instanceof SealError` holds whichever entry threw.
+    ok(ctx.sessionsApi.SealError === SealError, "both entries export the same SealError");
+    ok(ctx.sessionsApi.Sealer !== Sealer, "each entry's Sealer is bound to its own wasm module");
+  });
+
+  test("entries: each entry's Sealer opens what the other sealed", () => {
+    const other = new ctx.sessionsApi.Sealer({ keys: `k1:${KEY1}`, name: "session", ttl: 3600 });
+    const s = sealer({ ttl: 3600 });
+    for (const { name, data } of CROSS_PAYLOADS) {
+      const fromMain = s.seal(data, { now: T0 });
+      const fromSessions = other.seal(data, { now: T0 });
+      eq(other.open(fromMain, { now: T0 + 1 }), { data, issuedAt: T0, expiresAt: T0 + 3600, keyId: "k1", needsReseal: false }, `main → sessions: ${name}`);
+      eq(s.open(fromSessions, { now: T0 + 1 }), { data, issuedAt: T0, expiresAt: T0 + 3600, keyId: "k1", needsReseal: false }, `sessions → main: ${name}`);
+    }
+    // Keys from either module's generateKey work in the other.
+    const keys = `a:${ctx.sessionsApi.generateKey()},b:${generateKey()}`;
+    const value = new ctx.sessionsApi.Sealer({ keys, name: "n" }).seal(PAYLOAD, { now: T0 });
+    eq(new Sealer({ keys, name: "n" }).open(value, { now: T0 }).data, PAYLOAD, "generated keys");
+    // The sessions module's refusals are the shared SealError (fails checks instanceof).
+    const flipped = tamper(s.seal(PAYLOAD, { now: T0 }), (raw) => {
+      raw[raw.length - 1] ^= 1; // the last tag byte
+    });
+    const err = fails(() => other.open(flipped, { now: T0 }), "BAD_SEAL", "sessions Sealer, tampered main value");
+    ok(err instanceof ctx.sessionsApi.SealError, "instanceof the sessions entry's SealError too");
+    stillWorks(other, "the sessions Sealer after a refusal");
+  });
+
   sessionCases(ctx, test, fails);
   return list;
 }
@@ -626,7 +666,7 @@ function requestWithCookie(cookie) {
 }
 
 function sessionCases(ctx, test, fails) {
-  const { Sealer, SessionManager, SealError } = ctx.api;
+  const { Sealer, SessionManager, SealError } = ctx.sessionsApi;
   const keys = `k1:${KEY1}`;
   const manager = (extra = {}) => new SessionManager({ keys, name: SNAME, ...extra });
   const chunked = () => manager({ maxChunks: 3 });

@@ -1,18 +1,17 @@
 // Type-checked by `deno test` before it runs (scripts/test-js.sh): the package's index.d.ts
-// must compile under TypeScript's strict mode and carry the payload type through seal/open.
+// (`cookie-seal`) and sessions.d.ts (`cookie-seal/sessions`) must compile under TypeScript's
+// strict mode and carry the payload type through seal/open and sessions.
 // The @ts-expect-error lines fail the check if the declarations stop rejecting misuse.
+import * as main from "cookie-seal";
+import { generateKey, init, type Opened, SealError, type SealErrorCode, Sealer } from "cookie-seal";
 import {
-  generateKey,
-  init,
-  type Opened,
   type ResealReason,
-  SealError,
-  type SealErrorCode,
-  Sealer,
+  SealError as SessionsSealError,
   type Session as CookieSession,
   type SessionInfo,
   SessionManager,
-} from "cookie-seal";
+  init as initSessions,
+} from "cookie-seal/sessions";
 
 interface Session {
   uid: number;
@@ -46,7 +45,16 @@ Deno.test("index.d.ts: generics, options and SealError fields type-check and mat
   sealer.free();
 });
 
-Deno.test("index.d.ts: sessions carry the data type; options and targets are checked", async () => {
+Deno.test("the main entry's types have no SessionManager; both entries share SealError", () => {
+  // @ts-expect-error SessionManager is only in cookie-seal/sessions
+  const missing = main.SessionManager;
+  if (missing !== undefined) throw new Error("the main entry exports SessionManager");
+  const same: typeof SealError = SessionsSealError;
+  if (same !== SealError) throw new Error("two SealError classes");
+});
+
+Deno.test("sessions.d.ts: sessions carry the data type; options and targets are checked", async () => {
+  await initSessions();
   const now = 1_700_000_000;
   const sessions = new SessionManager({
     keys: [{ id: "k1", key: generateKey() }],

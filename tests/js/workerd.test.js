@@ -10,13 +10,16 @@ import { fileURLToPath } from "node:url";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const crossDir = process.env.COOKIE_SEAL_CROSS_DIR;
 
-// The worker's config names workerd.js as the package entry; make sure that is what the
-// package's exports map gives a bundler resolving with the `workerd` condition.
-const resolved = execFileSync(
-  process.execPath,
-  ["--conditions=workerd", "--input-type=module", "-e", 'console.log(import.meta.resolve("cookie-seal"))'],
-  { cwd: here, encoding: "utf8" },
-).trim();
+// The worker imports workerd.js and sessions-workerd.js as the package's entries; make sure
+// that is what the package's exports map gives a bundler resolving with the `workerd` condition.
+const resolve = (specifier) =>
+  execFileSync(
+    process.execPath,
+    ["--conditions=workerd", "--input-type=module", "-e", `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`],
+    { cwd: here, encoding: "utf8" },
+  ).trim();
+const resolved = resolve("cookie-seal");
+const resolvedSessions = resolve("cookie-seal/sessions");
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -73,6 +76,9 @@ test("workerd serves the test worker", () => {
   if (startError) throw startError;
   if (!resolved.endsWith("/cookie-seal/workerd.js")) {
     throw new Error(`the workerd condition resolves to ${resolved}, not workerd.js`);
+  }
+  if (!resolvedSessions.endsWith("/cookie-seal/sessions-workerd.js")) {
+    throw new Error(`the workerd condition resolves cookie-seal/sessions to ${resolvedSessions}, not sessions-workerd.js`);
   }
   if (names.length < 15) throw new Error(`only ${names.length} cases listed`);
 });
