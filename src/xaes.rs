@@ -8,8 +8,8 @@
 
 use aes::Aes256Enc;
 use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
-use aes_gcm::aead::{Nonce, Tag};
 use aes_gcm::aead::consts::U12;
+use aes_gcm::aead::{Nonce, Tag};
 use aes_gcm::{AeadInOut, AesGcm};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
