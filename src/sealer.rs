@@ -477,12 +477,16 @@ impl Sealer {
         })
     }
 
-    fn check_size(&self, payload: &[u8], claims: &Claims) -> Result<(), Error> {
-        let actual = self
-            .name
+    /// Bytes the whole cookie (`name=value`) takes for `payload_len` bytes after `claims`.
+    pub(crate) fn cookie_len_for(&self, payload_len: usize, claims: &Claims) -> usize {
+        self.name
             .len()
             .saturating_add(1)
-            .saturating_add(self.value_len_for(payload.len(), claims));
+            .saturating_add(self.value_len_for(payload_len, claims))
+    }
+
+    fn check_size(&self, payload: &[u8], claims: &Claims) -> Result<(), Error> {
+        let actual = self.cookie_len_for(payload.len(), claims);
         if actual > self.max_len {
             return Err(Error::TooLarge {
                 actual,

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::format::sealed_len;
+use crate::format::Claims;
 use crate::{Error, Key, Keyring, Sealer};
 
 // The session lifecycle binding (`cookie-seal/sessions`), behind the `js-sessions` feature so
@@ -215,12 +215,8 @@ impl WasmSealer {
         } else {
             0
         };
-        let value_len = sealed_len(self.inner.keyring().primary_id().len(), payload_len);
-        self.inner
-            .cookie_name()
-            .len()
-            .saturating_add(1)
-            .saturating_add(value_len) as f64
+        // The plain sealer's claims: what `seal` writes.
+        self.inner.cookie_len_for(payload_len, &Claims::default()) as f64
     }
 
     /// See [`Sealer::capacity`].
