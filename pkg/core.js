@@ -38,6 +38,14 @@ export class SealError extends Error {
   }
 }
 
+// TOO_LARGE for a cookie found too long before it reaches wasm, worded as Rust's Error::TooLarge.
+export function tooLarge(actual, limit) {
+  return new SealError("TOO_LARGE", `cookie is ${actual} bytes, more than the ${limit}-byte limit`, {
+    actual,
+    limit,
+  });
+}
+
 function fromWasm(err) {
   const code = err.code;
   const message = err.message;
@@ -338,12 +346,7 @@ export function bindSealer(wasm, instantiated) {
       if (json.length > this.#maxLen) {
         // At least one UTF-8 byte per UTF-16 unit, so it cannot fit. Report it without copying
         // the text into wasm memory, which grows but never shrinks.
-        const actual = inner.cookieLen(utf8Length(json));
-        throw new SealError(
-          "TOO_LARGE",
-          `cookie is ${actual} bytes, more than the ${this.#maxLen}-byte limit`,
-          { actual, limit: this.#maxLen },
-        );
+        throw tooLarge(inner.cookieLen(utf8Length(json)), this.#maxLen);
       }
       return call(() => inner.seal(json, now));
     }
@@ -355,12 +358,7 @@ export function bindSealer(wasm, instantiated) {
         throw new SealError("MALFORMED", "malformed cookie value: the value is not a string");
       }
       if (value.length > this.#maxLen) {
-        const actual = this.#nameBytes + 1 + utf8Length(value);
-        throw new SealError(
-          "TOO_LARGE",
-          `cookie is ${actual} bytes, more than the ${this.#maxLen}-byte limit`,
-          { actual, limit: this.#maxLen },
-        );
+        throw tooLarge(this.#nameBytes + 1 + utf8Length(value), this.#maxLen);
       }
       const opened = call(() => inner.open(value, now));
       const text = opened.data;

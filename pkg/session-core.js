@@ -16,6 +16,7 @@ import {
   numberOption,
   stringOption,
   toJson,
+  tooLarge,
   utf8Length,
 } from "./core.js";
 
@@ -96,12 +97,7 @@ function cookieHeaderText(header) {
     throw new SealError("MALFORMED", "malformed cookie value: the Cookie header is not a string");
   }
   if (header.length > MAX_COOKIE_HEADER_LEN) {
-    const actual = utf8Length(header);
-    throw new SealError(
-      "TOO_LARGE",
-      `cookie is ${actual} bytes, more than the ${MAX_COOKIE_HEADER_LEN}-byte limit`,
-      { actual, limit: MAX_COOKIE_HEADER_LEN },
-    );
+    throw tooLarge(utf8Length(header), MAX_COOKIE_HEADER_LEN);
   }
   return header;
 }
