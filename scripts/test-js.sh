@@ -75,21 +75,22 @@ run "js-workerd" bash -c 'cd tests/js && node --test workerd.test.js'
 step "JS suite: headless Chromium (browser entry, after init())"
 run "js-chromium" bash -c 'cd tests/js && node --test browser.test.js'
 
+# to_native MODE KIND PREFIX WHAT: hands native Rust (cross_runtime MODE) the $out/<runtime>-KIND.json
+# each JS runtime wrote; a missing file is that runtime's failure PREFIX-<runtime>.
+to_native() {
+  local mode=$1 kind=$2 prefix=$3 what=$4 rt files=()
+  for rt in node deno workerd chromium; do
+    if [ -f "$out/$rt-$kind.json" ]; then files+=("$out/$rt-$kind.json"); else
+      echo "no $what by $rt (its run failed)"; failures+=("$prefix-$rt"); fi
+  done
+  [ ${#files[@]} -gt 0 ] && run "$prefix-native" target/debug/examples/cross_runtime "$mode" "${files[@]}"
+}
+
 step "cross-runtime: native Rust opens what the JS runtimes sealed"
-sealed=()
-for rt in node deno workerd chromium; do
-  if [ -f "$out/$rt-sealed.json" ]; then sealed+=("$out/$rt-sealed.json"); else
-    echo "no values sealed by $rt (its run failed)"; failures+=("cross-$rt"); fi
-done
-[ ${#sealed[@]} -gt 0 ] && run "cross-native" target/debug/examples/cross_runtime open "${sealed[@]}"
+to_native open sealed cross "values sealed"
 
 step "cross-runtime: native Rust reads the sessions the JS runtimes wrote (workerd's over HTTP)"
-written=()
-for rt in node deno workerd chromium; do
-  if [ -f "$out/$rt-sessions.json" ]; then written+=("$out/$rt-sessions.json"); else
-    echo "no sessions written by $rt (its run failed)"; failures+=("sessions-$rt"); fi
-done
-[ ${#written[@]} -gt 0 ] && run "sessions-native" target/debug/examples/cross_runtime read "${written[@]}"
+to_native read sessions sessions "sessions written"
 
 echo
 if [ ${#failures[@]} -eq 0 ]; then
