@@ -1,5 +1,5 @@
 // The four contenders, each as async seal/open functions awaited one after another the way a
-// request handler would. Shared by the Node run (bench/node.js) and the workerd run
+// request handler would. Shared by the Node run (bench/run.js) and the workerd run
 // (bench/workerd/worker.js), so both measure exactly the same code.
 //
 //   cookie-seal     this package (synchronous; awaited anyway, as a handler would)

@@ -126,6 +126,23 @@ async function workerdOpsPerSec(base, name, op, payload, overheadMs) {
   return ((n + 2) * 1000) / Math.max(ms - overheadMs, 0.001);
 }
 
+// results[payload][name][op] = the best of ROUNDS calls of measure(payload, name, op), in
+// ops/s. Rounds interleave the contenders: on a shared 2-core machine, a neighbour's burst
+// then hurts one round, not one contender.
+async function bestOfRounds(measure) {
+  const best = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const p of payloads) {
+      best[p.name] ??= {};
+      for (const name of NAMES) {
+        const r = (best[p.name][name] ??= { seal: 0, open: 0 });
+        for (const op of OPS) r[op] = Math.max(r[op], await measure(p, name, op));
+      }
+    }
+  }
+  return best;
+}
+
 function fmt(x) {
   return x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toFixed(1);
 }
@@ -133,33 +150,13 @@ function fmt(x) {
 async function main() {
   const results = {}; // results[runtime][payload][name][op]
   const impls = await contenders({ cookieSeal, jose, iron });
-  // Rounds interleave the contenders, and each figure is the best round: on a shared
-  // 2-core machine, a neighbour's burst then hurts one round, not one contender.
-  results.node = {};
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const p of payloads) {
-      results.node[p.name] ??= {};
-      const data = JSON.parse(p.text);
-      for (const name of NAMES) {
-        const r = (results.node[p.name][name] ??= { seal: 0, open: 0 });
-        for (const op of OPS) r[op] = Math.max(r[op], await nodeOpsPerSec(impls[name], op, data));
-      }
-    }
-  }
+  const data = Object.fromEntries(payloads.map((p) => [p.name, JSON.parse(p.text)]));
+  results.node = await bestOfRounds((p, name, op) => nodeOpsPerSec(impls[name], op, data[p.name]));
   const { child, base } = await startWorkerd();
   try {
     let overhead = Infinity;
     for (let i = 0; i < 20; i++) overhead = Math.min(overhead, await timed(base, "n=0"));
-    results.workerd = {};
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const p of payloads) {
-        results.workerd[p.name] ??= {};
-        for (const name of NAMES) {
-          const r = (results.workerd[p.name][name] ??= { seal: 0, open: 0 });
-          for (const op of OPS) r[op] = Math.max(r[op], await workerdOpsPerSec(base, name, op, p.name, overhead));
-        }
-      }
-    }
+    results.workerd = await bestOfRounds((p, name, op) => workerdOpsPerSec(base, name, op, p.name, overhead));
   } finally {
     child.kill();
   }
