@@ -152,48 +152,59 @@ fn seal() -> Result<(), String> {
 
 fn open(files: &[String]) -> Result<bool, String> {
     let sealer = sealer().map_err(|e| e.to_string())?;
+    check_files(files, "native opens JS", |item| check_sealed(&sealer, item))
+}
+
+/// Checks one value a JS runtime sealed; `Err` says what differs.
+fn check_sealed(sealer: &Sealer, item: &Value) -> Result<(), String> {
+    let (Some(payload), Some(value)) = (item["payload"].as_str(), item["value"].as_str()) else {
+        return Err("entry lacks payload or value".into());
+    };
+    let opened = sealer
+        .open_bytes_at(value, T0 + 1)
+        .map_err(|err| format!("{} ({err})", err.code()))?;
+    if opened.data == payload.as_bytes() && opened.issued_at == T0 && opened.key_id == "k1" {
+        Ok(())
+    } else {
+        Err(format!(
+            "opened {:?} issued {} under {}, expected {payload:?}",
+            String::from_utf8_lossy(&opened.data),
+            opened.issued_at,
+            opened.key_id
+        ))
+    }
+}
+
+/// Runs `check` on every entry of every file, printing a line for each and a summary line
+/// naming `what`; true when every entry passed and no file was empty.
+fn check_files(
+    files: &[String],
+    what: &str,
+    check: impl Fn(&Value) -> Result<(), String>,
+) -> Result<bool, String> {
     let (mut passed, mut failed) = (0, 0);
     for file in files {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
         let items: Vec<Value> = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
         if items.is_empty() {
-            println!("FAIL {file}: no values");
+            println!("FAIL {file}: no entries");
             failed += 1;
         }
         for item in items {
             let name = item["name"].as_str().unwrap_or("?");
-            let (Some(payload), Some(value)) = (item["payload"].as_str(), item["value"].as_str())
-            else {
-                println!("FAIL {file} {name}: entry lacks payload or value");
-                failed += 1;
-                continue;
-            };
-            match sealer.open_bytes_at(value, T0 + 1) {
-                Ok(opened)
-                    if opened.data == payload.as_bytes()
-                        && opened.issued_at == T0
-                        && opened.key_id == "k1" =>
-                {
+            match check(&item) {
+                Ok(()) => {
                     println!("ok   {file} {name}");
                     passed += 1;
                 }
-                Ok(opened) => {
-                    println!(
-                        "FAIL {file} {name}: opened {:?} issued {} under {}, expected {payload:?}",
-                        String::from_utf8_lossy(&opened.data),
-                        opened.issued_at,
-                        opened.key_id
-                    );
-                    failed += 1;
-                }
-                Err(err) => {
-                    println!("FAIL {file} {name}: {} ({err})", err.code());
+                Err(why) => {
+                    println!("FAIL {file} {name}: {why}");
                     failed += 1;
                 }
             }
         }
     }
-    println!("cross-runtime (native opens JS): {passed} passed, {failed} failed");
+    println!("cross-runtime ({what}): {passed} passed, {failed} failed");
     Ok(failed == 0)
 }
 
@@ -240,30 +251,9 @@ fn check_session(m: &SessionManager, item: &Value) -> Result<(), String> {
 
 fn read(files: &[String]) -> Result<bool, String> {
     let m = sessions().map_err(|e| e.to_string())?;
-    let (mut passed, mut failed) = (0, 0);
-    for file in files {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
-        let items: Vec<Value> = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
-        if items.is_empty() {
-            println!("FAIL {file}: no sessions");
-            failed += 1;
-        }
-        for item in items {
-            let name = item["name"].as_str().unwrap_or("?");
-            match check_session(&m, &item) {
-                Ok(()) => {
-                    println!("ok   {file} {name}");
-                    passed += 1;
-                }
-                Err(why) => {
-                    println!("FAIL {file} {name}: {why}");
-                    failed += 1;
-                }
-            }
-        }
-    }
-    println!("cross-runtime (native reads JS sessions): {passed} passed, {failed} failed");
-    Ok(failed == 0)
+    check_files(files, "native reads JS sessions", |item| {
+        check_session(&m, item)
+    })
 }
 
 fn main() -> ExitCode {
