@@ -96,7 +96,7 @@ impl CookieAttributes {
     pub(crate) fn check(&self, name: &str) -> Result<(), Error> {
         check_cookie_name(name)?;
         let invalid = |why: &str| Err(Error::InvalidOption(why.into()));
-        if name.starts_with("__Host-") {
+        if has_prefix(name, "__Host-") {
             if !self.secure {
                 return invalid(
                     "a __Host- cookie needs Secure; development mode needs another name",
@@ -109,7 +109,7 @@ impl CookieAttributes {
                 return invalid("a __Host- cookie must have Path=/");
             }
         }
-        if name.starts_with("__Secure-") && !self.secure {
+        if has_prefix(name, "__Secure-") && !self.secure {
             return invalid("a __Secure- cookie needs Secure; development mode needs another name");
         }
         if self.same_site == SameSite::None && !self.secure {
@@ -161,6 +161,15 @@ impl CookieAttributes {
     pub(crate) fn expire(&self, name: &str) -> String {
         self.set_cookie(name, "", Some(0))
     }
+}
+
+/// Whether `name` carries the cookie prefix `prefix`. Browsers compare prefixes without regard
+/// to ASCII case (RFC 6265bis §4.1.3), so `__host-` gets the `__Host-` rules: judged
+/// case-sensitively, such a name would pass here and then be dropped by the browser.
+fn has_prefix(name: &str, prefix: &str) -> bool {
+    name.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// A cookie name must be an RFC 6265 token: visible ASCII without separators.

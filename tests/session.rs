@@ -162,6 +162,33 @@ fn refused_attribute_combinations() {
     assert!(builder().same_site(SameSite::None).build().is_ok());
 }
 
+/// Browsers match the `__Host-` and `__Secure-` prefixes without regard to case (RFC 6265bis
+/// §4.1.3), so a `__host-` cookie with a `Domain` is one they drop: the builder must refuse it.
+#[test]
+fn cookie_prefixes_are_matched_case_insensitively() {
+    let named = |name: &str| SessionManager::builder(ring("k1", 1), name);
+    for name in ["__host-s", "__HOST-s", "__HoSt-s"] {
+        let cases = [
+            ("Domain", named(name).domain("example.com")),
+            ("Path", named(name).path("/app")),
+            ("no Secure", named(name).insecure_dev_mode_for_localhost()),
+        ];
+        for (case, b) in cases {
+            assert_eq!(b.build().unwrap_err().code(), "INVALID_OPTION", "{name} {case}");
+        }
+    }
+    for name in ["__secure-s", "__SECURE-s", "__sEcUrE-s"] {
+        let b = named(name).insecure_dev_mode_for_localhost();
+        assert_eq!(b.build().unwrap_err().code(), "INVALID_OPTION", "{name}");
+        assert!(named(name).domain("example.com").build().is_ok(), "{name}");
+    }
+    // Only the prefix itself counts: these names carry no browser rule.
+    for name in ["_host-s", "host-s", "__Hosts", "x__Host-s"] {
+        let b = named(name).domain("example.com").path("/app").insecure_dev_mode_for_localhost();
+        assert!(b.build().is_ok(), "{name}");
+    }
+}
+
 #[test]
 fn dev_mode_drops_secure_only_when_asked() {
     let m = SessionManager::builder(ring("k1", 1), "dev-session")
