@@ -44,9 +44,11 @@ pub const MAX_KEYS: usize = 32;
 /// assert!(err.to_string().contains("got 16"));
 /// # Ok::<(), cookie_seal::Error>(())
 /// ```
-#[derive(Clone)]
 pub struct Key {
-    bytes: Zeroizing<[u8; KEY_LEN]>,
+    // On the heap and written in place: a key array on the stack would be copied by every
+    // move, and the copies left behind are never wiped (in wasm, linear memory the host
+    // can read long after `free()`).
+    bytes: Box<Zeroizing<[u8; KEY_LEN]>>,
     pub(crate) xaes: XaesKey,
 }
 
@@ -61,9 +63,9 @@ impl Key {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn generate() -> Result<Key, Error> {
-        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
-        getrandom::fill(bytes.as_mut()).map_err(|_| Error::RandomFailed)?;
-        Ok(Key::from_array(bytes))
+        let mut bytes = Box::new(Zeroizing::new([0u8; KEY_LEN]));
+        getrandom::fill(bytes.as_mut_slice()).map_err(|_| Error::RandomFailed)?;
+        Ok(Key::from_box(bytes))
     }
 
     /// A key from exactly 32 bytes.
@@ -75,10 +77,15 @@ impl Key {
     /// assert_eq!(err.to_string(), "invalid key: expected 32 bytes, got 31");
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Key, Error> {
-        let array: [u8; KEY_LEN] = bytes.try_into().map_err(|_| {
-            Error::InvalidKey(format!("expected {KEY_LEN} bytes, got {}", bytes.len()))
-        })?;
-        Ok(Key::from_array(Zeroizing::new(array)))
+        if bytes.len() != KEY_LEN {
+            return Err(Error::InvalidKey(format!(
+                "expected {KEY_LEN} bytes, got {}",
+                bytes.len()
+            )));
+        }
+        let mut copy = Box::new(Zeroizing::new([0u8; KEY_LEN]));
+        copy.copy_from_slice(bytes);
+        Ok(Key::from_box(copy))
     }
 
     /// A key from its unpadded base64url text (43 characters), as [`Key::to_base64url`]
@@ -119,9 +126,18 @@ impl Key {
         URL_SAFE_NO_PAD.encode(self.bytes.as_ref())
     }
 
-    fn from_array(bytes: Zeroizing<[u8; KEY_LEN]>) -> Key {
+    fn from_box(bytes: Box<Zeroizing<[u8; KEY_LEN]>>) -> Key {
         let xaes = XaesKey::new(&bytes);
         Key { bytes, xaes }
+    }
+}
+
+impl Clone for Key {
+    fn clone(&self) -> Key {
+        // Through from_box, so the copy is made on the heap too (no array on the stack).
+        let mut bytes = Box::new(Zeroizing::new([0u8; KEY_LEN]));
+        bytes.copy_from_slice(self.bytes.as_slice());
+        Key::from_box(bytes)
     }
 }
 

@@ -13,6 +13,7 @@
 use std::time::Duration;
 
 use wasm_bindgen::prelude::wasm_bindgen;
+use zeroize::Zeroizing;
 
 use crate::format::Claims;
 use crate::{Error, Key, Keyring, Sealer};
@@ -160,17 +161,18 @@ pub struct WasmSealer {
 
 #[wasm_bindgen(js_class = WasmSealer)]
 impl WasmSealer {
-    /// `keys` is the `Keyring::parse` text; the numbers are checked here, the rest by the core.
+    /// `keys` is the `Keyring::parse` text, taken by value so its copy in wasm memory is wiped
+    /// (a `&str` would be freed as it is); the numbers are checked here, the rest by the core.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        keys: &str,
+        keys: String,
         name: &str,
         purpose: &str,
         ttl: f64,
         leeway: f64,
         max_len: f64,
     ) -> Result<WasmSealer, WasmError> {
-        let ring = Keyring::parse(keys)?;
+        let ring = Keyring::parse(&Zeroizing::new(keys))?;
         let max_len = usize::try_from(whole("maxLen", max_len)?)
             .map_err(|_| Error::InvalidOption("maxLen is too large".into()))?;
         let inner = Sealer::builder(ring, name)

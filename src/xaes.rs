@@ -43,7 +43,8 @@ impl ZeroizeOnDrop for XaesKey {}
 
 impl XaesKey {
     pub(crate) fn new(key: &[u8; KEY_LEN]) -> Self {
-        let cipher = Aes256Enc::new(&Array::from(*key));
+        // By reference: `Array::from(*key)` would leave a copy of the key on the stack.
+        let cipher = Aes256Enc::new(key.into());
         let mut l = Array::from([0u8; 16]);
         cipher.encrypt_block(&mut l);
         // K1 = L << 1, reduced by the GF(2^128) polynomial when the top bit falls off.

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use wasm_bindgen::prelude::wasm_bindgen;
+use zeroize::Zeroizing;
 
 use super::{WasmError, whole};
 use crate::{
@@ -176,13 +177,14 @@ pub struct WasmSessionManager {
 
 #[wasm_bindgen(js_class = WasmSessionManager)]
 impl WasmSessionManager {
-    /// Every option of `SessionManagerBuilder`; `undefined` (None) keeps the builder's
+    /// `keys` is taken by value so its copy in wasm memory is wiped. Every option of
+    /// `SessionManagerBuilder`; `undefined` (None) keeps the builder's
     /// default, so the defaults live in one place, the core. The numbers are checked here,
     /// everything else by the core's `build`.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)] // one per builder option, named by the wrapper
     pub fn new(
-        keys: &str,
+        keys: String,
         name: &str,
         purpose: Option<String>,
         leeway: Option<f64>,
@@ -198,7 +200,7 @@ impl WasmSessionManager {
         max_chunks: Option<f64>,
         not_before: Option<f64>,
     ) -> Result<WasmSessionManager, WasmError> {
-        let mut b = SessionManager::builder(Keyring::parse(keys)?, name);
+        let mut b = SessionManager::builder(Keyring::parse(&Zeroizing::new(keys))?, name);
         if let Some(purpose) = purpose {
             b = b.purpose(&purpose);
         }

@@ -30,6 +30,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>cookie-seal JS suite</
   "cookie-seal/sessions": "/node_modules/cookie-seal/sessions-browser.js"
 } }</script>
 <script type="module">
+import { wasmMemories } from "/wasm-memory.js"; // before the package: it records the instances
 import * as api from "cookie-seal";
 import * as sessionsApi from "cookie-seal/sessions";
 import { cases, sealForNative, sessionsForNative } from "/suite.js";
@@ -51,7 +52,7 @@ const [vectors, openVectors, sessionVectors, native] = await Promise.all(
   ["/vectors.json", "/open-vectors.json", "/session-vectors.json", "/native.json"].map((u) => fetch(u).then((r) => r.json())),
 );
 await Promise.all([api.init(), api.init(), sessionsApi.init(), sessionsApi.init()]); // concurrent calls share one load
-const list = cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native });
+const list = cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native, wasmMemories });
 window.suite = {
   beforeInit,
   names: list.map((c) => c.name),
@@ -67,6 +68,7 @@ window.suite = {
 // What the page may load, and from where. Anything else is a 404.
 const ROUTES = {
   "/suite.js": join(here, "suite.js"),
+  "/wasm-memory.js": join(here, "wasm-memory.js"),
   "/vectors.json": join(here, "../vectors/seal-v1.json"),
   "/open-vectors.json": join(here, "../vectors/open-v1.json"),
   "/session-vectors.json": join(here, "../vectors/session-v1.json"),

@@ -1,6 +1,7 @@
 // The shared suite in Deno, against `cookie-seal` and `cookie-seal/sessions` from tests/js/node_modules (installed from
 // the packed tarball; deno.json sets nodeModulesDir "manual", so Deno resolves it exactly as
 // Node does, with the `deno` export condition).
+import { wasmMemories } from "./wasm-memory.js"; // before the package: it records the instances
 import * as api from "cookie-seal";
 import * as sessionsApi from "cookie-seal/sessions";
 import { cases, sealForNative, sessionsForNative } from "./suite.js";
@@ -11,7 +12,7 @@ const openVectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/open-
 const sessionVectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/session-v1.json", import.meta.url)));
 const native = crossDir ? JSON.parse(await Deno.readTextFile(`${crossDir}/native-sealed.json`)) : null;
 
-for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native })) Deno.test(name, fn);
+for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native, wasmMemories })) Deno.test(name, fn);
 
 Deno.test("the deno entries are ready at import: init() is a no-op", async () => {
   for (const entry of [api, sessionsApi]) {

@@ -5,6 +5,7 @@
 import test from "node:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { wasmMemories } from "./wasm-memory.js"; // before the package: it records the instances
 import * as api from "cookie-seal";
 import * as sessionsApi from "cookie-seal/sessions";
 import { cases, sealForNative, sessionsForNative } from "./suite.js";
@@ -15,7 +16,7 @@ const openVectors = JSON.parse(readFileSync(new URL("../vectors/open-v1.json", i
 const sessionVectors = JSON.parse(readFileSync(new URL("../vectors/session-v1.json", import.meta.url), "utf8"));
 const native = crossDir ? JSON.parse(readFileSync(join(crossDir, "native-sealed.json"), "utf8")) : null;
 
-for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native })) test(name, fn);
+for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native, wasmMemories })) test(name, fn);
 
 test("the node entries instantiate at import: init() is a no-op", async () => {
   // No await before this: the modules must already work.

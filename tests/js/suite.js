@@ -12,6 +12,8 @@
 //   ctx.native  values sealed by the native Rust helper (cross_runtime example), or null;
 //               ctx.native.sessions: Cookie headers of sessions it signed in at T0
 //   ctx.sessionVectors tests/vectors/session-v1.json
+//   ctx.wasmMemories the WebAssembly.Memory of each wasm instance the package made (the runner
+//               imports wasm-memory.js before the package), searched for key bytes after free()
 
 const T0 = 1_700_000_000;
 const KEY1 = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE"; // 32 bytes of 0x01, as tests/common uses
@@ -71,6 +73,16 @@ function encode(bytes) {
   let bin = "";
   for (const b of bytes) bin += String.fromCharCode(b);
   return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// Whether `needle` occurs in `haystack` (both Uint8Array).
+function contains(haystack, needle) {
+  for (let i = haystack.indexOf(needle[0]); i !== -1; i = haystack.indexOf(needle[0], i + 1)) {
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return true;
+  }
+  return false;
 }
 
 function tamper(value, change) {
@@ -497,6 +509,32 @@ export function cases(ctx) {
     fails(() => a.open(value, { now: T0 }), "INVALID_OPTION", "open after free");
     fails(() => a.capacity, "INVALID_OPTION", "capacity after free");
     eq(b.open(value, { now: T0 }).data, PAYLOAD, "another sealer still opens");
+  });
+
+  test("free() wipes the key: neither its bytes nor its text stay in wasm memory", () => {
+    const memories = ctx.wasmMemories ?? [];
+    ok(memories.length > 0, "the runner recorded no wasm memory (import wasm-memory.js before the package)");
+    const inMemory = (needle) => memories.some((memory) => contains(new Uint8Array(memory.buffer), needle));
+    const { Sealer: SessionsSealer, SessionManager } = ctx.sessionsApi;
+    const makers = [
+      ["Sealer", (keys) => new Sealer({ keys, name: "n" })],
+      ["the sessions entry's Sealer", (keys) => new SessionsSealer({ keys, name: "n" })],
+      ["SessionManager", (keys) => new SessionManager({ keys, name: "n" })],
+    ];
+    for (const [what, make] of makers) {
+      // A fresh key each time, used for nothing else: any copy found is one this instance made.
+      const raw = globalThis.crypto.getRandomValues(new Uint8Array(32));
+      const text = encode(raw);
+      const user = make(`k9:${text}`);
+      // The live key is in memory: this is what makes the search below meaningful.
+      ok(inMemory(raw), `${what}: the search does not find the live key`);
+      user.free();
+      // Any 16 bytes of it: AES works on 16-byte halves of the key.
+      for (const part of [raw, raw.subarray(0, 16), raw.subarray(16)]) {
+        ok(!inMemory(part), `${what}: ${part.length} key bytes are still in wasm memory after free()`);
+      }
+      ok(!inMemory(Uint8Array.from(text, (c) => c.charCodeAt(0))), `${what}: the key text is still in wasm memory after free()`);
+    }
   });
 
   test("frozen vectors in tests/vectors/seal-v1.json open to their payload and claims", () => {

@@ -17,6 +17,7 @@ const testWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "suite.js", esModule = embed "../suite.js"),
+    (name = "wasm-memory.js", esModule = embed "../wasm-memory.js"),
     (name = "cookie-seal/workerd.js", esModule = embed "../node_modules/cookie-seal/workerd.js"),
     (name = "cookie-seal/sessions-workerd.js", esModule = embed "../node_modules/cookie-seal/sessions-workerd.js"),
     (name = "cookie-seal/core.js", esModule = embed "../node_modules/cookie-seal/core.js"),

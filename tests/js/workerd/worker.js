@@ -11,6 +11,7 @@
 // The package's files are modules under "cookie-seal/", laid out as in the package (see
 // config.capnp), so both entries share one core.js as they do under a bundler; these two are
 // the files the `workerd` condition gives for "cookie-seal" and "cookie-seal/sessions".
+import { wasmMemories } from "./wasm-memory.js"; // before the package: it records the instances
 import * as api from "./cookie-seal/workerd.js";
 import * as sessionsApi from "./cookie-seal/sessions-workerd.js";
 import { cases, sealForNative, sessionsForNative } from "./suite.js";
@@ -19,7 +20,7 @@ import openVectors from "./open-vectors.json";
 import sessionVectors from "./session-vectors.json";
 import native from "./native.json";
 
-const list = cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native });
+const list = cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native, wasmMemories });
 const T0 = 1_700_000_000;
 // The native side's manager (examples/cross_runtime.rs): key k1 = 32 bytes of 0x01.
 const sessions = new sessionsApi.SessionManager({
