@@ -2,9 +2,12 @@
 // `cookie-seal` (Sealer only, over cookie_seal.js) and `cookie-seal/sessions` (over
 // cookie_seal_sessions.js, with session-core.js on top). The entry files pass their glue's
 // exports to bindSealer() and re-export what it returns, so this code exists once while each
-// wasm module gets its own Sealer, bound to its own instance. JSON is done here, by the
-// engine's own JSON.stringify/JSON.parse; the wasm only ever sees text and returns text.
+// wasm module gets its own Sealer, bound to its own instance. JSON is done by the engine's
+// own JSON.stringify/JSON.parse (text-checks.js checks what is written, and every other string
+// bound for wasm); the wasm only ever sees text and returns text.
 // Not part of the public API (the package's exports map does not expose this file).
+
+import { toJson, wellFormed } from "./text-checks.js";
 
 const DEFAULT_PURPOSE = "session";
 const DEFAULT_TTL = 7 * 86400;
@@ -13,13 +16,6 @@ const DEFAULT_MAX_LEN = 4096;
 const OPTION_NAMES = new Set(["keys", "name", "purpose", "ttl", "leeway", "maxLen"]);
 const CALL_OPTION_NAMES = new Set(["now"]);
 
-// The Rust side reads JSON with serde_json, which stops at 128 levels of nesting; staying
-// well under it keeps every value sealed here openable by a typed Rust `open`, and bounds
-// the recursion of the pre-check below.
-const MAX_DEPTH = 100;
-// A 4096-byte cookie cannot hold more than about 2000 JSON values (each takes at least two
-// characters), so walking more than this is wasted work on a payload that cannot fit.
-const MAX_VALUES = 4096;
 // Key ids and base64url keys use one alphabet. Checking it here stops an id or key holding
 // "," or ":" from smuggling an extra entry into the keyring text handed to Rust.
 const KEY_TEXT = /^[A-Za-z0-9_-]+$/;
@@ -97,11 +93,11 @@ export function stringOption(options, name, fallback) {
   if (typeof value !== "string") {
     throw new SealError("INVALID_OPTION", `invalid option: ${name} must be a string`);
   }
-  return value;
+  return wellFormed(value, name);
 }
 
 export function keyringText(keys) {
-  if (typeof keys === "string") return keys;
+  if (typeof keys === "string") return wellFormed(keys, "keys", "INVALID_KEY");
   if (!Array.isArray(keys) || keys.length === 0) {
     throw new SealError(
       "INVALID_KEY",
@@ -150,107 +146,6 @@ export function utf8Length(text) {
     } else bytes += 3;
   }
   return bytes;
-}
-
-// The path is kept as raw keys and only formatted when a value is refused.
-function describe(path) {
-  if (path.length === 0) return "the payload";
-  return `payload${path.map((k) => (typeof k === "number" ? `[${k}]` : `[${JSON.stringify(k)}]`)).join("")}`;
-}
-
-function refuse(path, what) {
-  throw new SealError(
-    "PAYLOAD",
-    `payload: ${describe(path)} is ${what}, which JSON cannot carry unchanged`,
-  );
-}
-
-/**
- * Refuses, before JSON.stringify sees it, any value that JSON would drop, change or choke on,
- * so what `open` returns always equals what `seal` was given. Bounded in depth and work.
- * This runs on every seal, so it allocates little: one key list per container. Symbol-keyed
- * and non-enumerable properties are not looked at: like JSON.stringify everywhere, they are
- * not part of the data (finding them would cost a second key list per object).
- */
-function checkJson(root) {
-  let count = 0;
-  const path = []; // keys from the root, formatted only if a value is refused
-  const ancestors = []; // containers on the current path, to tell a cycle from deep nesting
-
-  function visit(value, depth) {
-    if (++count > MAX_VALUES) {
-      throw new SealError(
-        "PAYLOAD",
-        `payload: more than ${MAX_VALUES} values; that cannot fit in a cookie`,
-      );
-    }
-    switch (typeof value) {
-      case "string":
-      case "boolean":
-        return;
-      case "number":
-        // -0 is accepted: JSON writes it as 0, and -0 === 0, so it compares equal after open.
-        if (!Number.isFinite(value)) refuse(path, String(value));
-        return;
-      case "undefined":
-        // Also what a hole in a sparse array reads as.
-        return refuse(path, "undefined");
-      case "bigint":
-        return refuse(path, "a BigInt");
-      case "function":
-        return refuse(path, "a function");
-      case "symbol":
-        return refuse(path, "a symbol");
-      default:
-        break;
-    }
-    if (value === null) return;
-    if (depth >= MAX_DEPTH) {
-      // A cycle always ends here too; only then is the (short) ancestor list searched.
-      if (ancestors.includes(value)) refuse(path, "a reference back to itself (a cycle)");
-      throw new SealError("PAYLOAD", `payload: nested deeper than ${MAX_DEPTH} levels`);
-    }
-    const proto = Object.getPrototypeOf(value);
-    ancestors.push(value);
-    if (Array.isArray(value)) {
-      if (proto !== Array.prototype) refuse(path, "an Array subclass");
-      // More enumerable keys than elements: named properties JSON.stringify would drop.
-      // (Fewer: holes, which are refused as undefined below, with their index.)
-      if (Object.keys(value).length > value.length) {
-        refuse(path, "an array with extra named properties");
-      }
-      for (let i = 0; i < value.length; i++) {
-        path.push(i);
-        visit(value[i], depth + 1);
-        path.pop();
-      }
-    } else {
-      if (proto !== Object.prototype && proto !== null) {
-        const ctor = proto && typeof proto.constructor === "function" ? proto.constructor.name : "";
-        refuse(path, ctor ? `a ${ctor}` : "an object with a custom prototype");
-      }
-      for (const key of Object.keys(value)) {
-        path.push(key);
-        visit(value[key], depth + 1);
-        path.pop();
-      }
-    }
-    ancestors.pop();
-  }
-
-  visit(root, 0);
-}
-
-// checkJson, then JSON.stringify: the one way a payload becomes text, for seal and sessions.
-export function toJson(data) {
-  try {
-    checkJson(data);
-    return JSON.stringify(data);
-  } catch (cause) {
-    if (cause instanceof SealError) throw cause;
-    // A getter or a Proxy trap that throws, for instance.
-    throw new SealError("PAYLOAD", `payload: reading it as JSON failed: ${cause}`, { cause });
-  }
 }
 
 // Authentic text that is not JSON was sealed by someone holding the key, but not by this
@@ -360,6 +255,7 @@ export function bindSealer(wasm, instantiated) {
       if (value.length > this.#maxLen) {
         throw tooLarge(this.#nameBytes + 1 + utf8Length(value), this.#maxLen);
       }
+      wellFormed(value, "the value", "MALFORMED");
       const opened = call(() => inner.open(value, now));
       const text = opened.data;
       const issuedAt = opened.issuedAt;

@@ -179,9 +179,10 @@ export class Sealer {
    * Values JSON cannot carry unchanged are refused with `PAYLOAD`, never silently altered:
    * `undefined`, functions, symbols, BigInt, NaN, ±Infinity, Date, Map, Set, class instances
    * and other non-plain objects, sparse arrays, arrays with named properties, cycles, more than
-   * 100 levels of nesting, more than 4096 values. `-0` is accepted and opens as `0`;
-   * symbol-keyed and non-enumerable properties are not data to JSON and are left out, as
-   * `JSON.stringify` always does.
+   * 100 levels of nesting, more than 4096 values, strings or keys with a lone surrogate.
+   * `-0` is accepted and opens as `0`; symbol-keyed and non-enumerable properties are not data
+   * to JSON and are left out, as `JSON.stringify` always does. `data` is read once, into the
+   * plain copy that is checked and sealed, so getters and Proxies cannot change it afterwards.
    *
    * @throws {SealError} `PAYLOAD`, `TOO_LARGE` (with `actual`/`limit`), `INVALID_OPTION` for a
    *   bad `now`, `RANDOM_FAILED`.

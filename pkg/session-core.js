@@ -15,10 +15,10 @@ import {
   nowOption,
   numberOption,
   stringOption,
-  toJson,
   tooLarge,
   utf8Length,
 } from "./core.js";
+import { toJson, wellFormed } from "./text-checks.js";
 
 const SESSION_OPTION_NAMES = new Set([
   "keys",
@@ -70,7 +70,7 @@ function invalid(message) {
 function optional(options, name, type) {
   const value = options[name];
   if (value !== undefined && typeof value !== type) throw invalid(`${name} must be a ${type}`);
-  return value;
+  return type === "string" && value !== undefined ? wellFormed(value, name) : value;
 }
 
 // A subject as the core takes it: the id, and the generation as decimal text. `kept` is the
@@ -81,6 +81,7 @@ function subjectParts(subject, kept) {
   if (!isObject(subject) || typeof subject.id !== "string") {
     throw invalid("subject must be { id: string, generation: number } or null");
   }
+  wellFormed(subject.id, "subject id");
   const generation = subject.generation;
   if (kept !== undefined && kept.subjectId === subject.id && Number(kept.generation) === generation) {
     return [subject.id, kept.generation];
@@ -99,7 +100,7 @@ function cookieHeaderText(header) {
   if (header.length > MAX_COOKIE_HEADER_LEN) {
     throw tooLarge(utf8Length(header), MAX_COOKIE_HEADER_LEN);
   }
-  return header;
+  return wellFormed(header, "the Cookie header", "MALFORMED");
 }
 
 // Copies a WasmSession into a plain object (the payload not yet parsed) and frees it.
@@ -400,7 +401,8 @@ export function bindSessions(wasm, sealer) {
       // Without the state (a session object built by hand), nothing is known about what the
       // browser holds: an empty key id makes the core treat it as fresh from sign-in, which
       // deletes every chunk name the write does not use.
-      const keyId = state === undefined ? "" : session.keyId;
+      const keyId = state === undefined ? "" : wellFormed(session.keyId, "keyId");
+      wellFormed(session.id, "session id");
       const cookies = state === undefined ? 0 : state.cookies;
       return call(() =>
         inner.setCookies(json, session.id, subjectId, generation, session.signedInAt, session.rememberMe, keyId, cookies, now),

@@ -24,7 +24,7 @@ const PAYLOAD = { uid: 42, role: "admin" };
 // standard sealer at T0. The runner sends the sealed values to the helper.
 export const CROSS_PAYLOADS = [
   { name: "object", data: { uid: 42, role: "admin", perms: ["a", "b"], nested: { ok: true } } },
-  { name: "unicode", data: { s: "é 中 😀 \u2028", lone: "\ud800" } },
+  { name: "unicode", data: { s: "é 中 😀 \u2028", pair: "\ud83d\ude00" } },
   { name: "number", data: 1.5e300 },
   { name: "string", data: "plain" },
   { name: "null", data: null },
@@ -141,7 +141,7 @@ export function cases(ctx) {
       [1, "two", 3.25, -7, 0, 1e-7, Number.MAX_SAFE_INTEGER],
       "a string with \"quotes\", \\ and \n newlines",
       "é 中 😀 \u2028 \u0000",
-      "lone surrogate \ud800 kept",
+      "a surrogate pair \ud83d\ude00 kept",
       0,
       -1.5,
       true,
@@ -347,6 +347,11 @@ export function cases(ctx) {
       ["absurd depth", deep],
       ["absurd width", wide],
       ["an Array subclass", new (class Sub extends Array {})()],
+      // JSON.stringify writes "\ud800", which this package would open but a typed Rust open refuses.
+      ["a lone surrogate", "\ud800"],
+      ["a lone low surrogate in an object", { s: "x\udfff" }],
+      ["a lone surrogate in an array", ["ok", "\udbff!"]],
+      ["a lone surrogate in a key", { ["k\ud800"]: 1 }],
     ];
     for (const [what, data] of refused) {
       fails(() => s.seal(data, { now: T0 }), "PAYLOAD", what);
@@ -365,6 +370,55 @@ export function cases(ctx) {
     };
     fails(() => s.seal(getter, { now: T0 }), "PAYLOAD", "throwing getter");
     stillWorks(s, "after PAYLOAD refusals");
+  });
+
+  test("PAYLOAD: what is sealed is the value as read once (getters, Proxies, toJSON)", () => {
+    const s = sealer();
+    const roundTrip = (data) => s.open(s.seal(data, { now: T0 }), { now: T0 }).data;
+    // A getter that answers differently the second time it is read.
+    let reads = 0;
+    const getter = {
+      get a() {
+        reads += 1;
+        return reads === 1 ? 1 : undefined;
+      },
+    };
+    eq(roundTrip(getter), { a: 1 }, "a getter's first answer is what is sealed");
+    eq(reads, 1, "the getter is read once");
+    // A Proxy whose get trap changes its answer.
+    let gets = 0;
+    const trap = new Proxy({ a: 1 }, {
+      get(target, key) {
+        if (key !== "a") return Reflect.get(target, key);
+        gets += 1;
+        return gets === 1 ? "checked" : "swapped";
+      },
+    });
+    eq(roundTrip(trap), { a: "checked" }, "a Proxy's first answer is what is sealed");
+    eq(gets, 1, "the trap is asked once");
+    // A toJSON the check does not see (not enumerable) does not rewrite what is sealed.
+    const hidden = Object.defineProperty({ a: 1 }, "toJSON", { value: () => ({ a: undefined, b: 2 }) });
+    eq(roundTrip(hidden), { a: 1 }, "a non-enumerable toJSON is not called");
+    eq(roundTrip([Object.defineProperty([1], "toJSON", { value: () => "x" })]), [[1]], "nor on an array");
+    // A property named __proto__ stays data.
+    eq(roundTrip(JSON.parse('{"__proto__": {"x": 1}}')), JSON.parse('{"__proto__": {"x": 1}}'), "a __proto__ key");
+    stillWorks(s, "after shifting values");
+  });
+
+  test("text into wasm: a string that is not well-formed UTF-16 is refused, never converted", () => {
+    // In Rust a lone surrogate would arrive as U+FFFD: these two purposes would be one.
+    fails(() => sealer({ purpose: "reset\ud800" }), "INVALID_OPTION", "purpose with a lone high surrogate");
+    fails(() => sealer({ purpose: "reset\udbff" }), "INVALID_OPTION", "purpose with another one");
+    fails(() => sealer({ purpose: "\udc00reset" }), "INVALID_OPTION", "purpose with a lone low surrogate");
+    fails(() => sealer({ name: "session\ud800" }), "INVALID_OPTION", "name");
+    fails(() => new Sealer({ keys: `k1:${KEY1}\ud800`, name: "n" }), "INVALID_KEY", "keys text");
+    fails(() => new Sealer({ keys: [{ id: "k1\ud800", key: KEY1 }], name: "n" }), "INVALID_KEY", "key id");
+    const s = sealer({ purpose: "réinitialiser 😀" }); // well-formed non-ASCII is fine
+    const value = s.seal(PAYLOAD, { now: T0 });
+    eq(s.open(value, { now: T0 }).data, PAYLOAD, "a well-formed purpose");
+    fails(() => sealer({ purpose: "réinitialiser \ud83d" }).open(value, { now: T0 }), "INVALID_OPTION", "half of its emoji");
+    fails(() => s.open(`${value}\ud800`, { now: T0 }), "MALFORMED", "a value with a lone surrogate");
+    stillWorks(s, "after refused text");
   });
 
   test("INVALID_KEY: bad keyrings", () => {
@@ -749,6 +803,9 @@ function sessionCases(ctx, test, fails) {
       ["__Host- with Path", { path: "/app" }],
       ["__Host- without Secure", { insecureDevModeForLocalhost: true }],
       ["__Secure- without Secure", { name: "__Secure-s", insecureDevModeForLocalhost: true }],
+      ["__host- (any case) with Domain", { name: "__host-s", domain: "example.com" }],
+      ["__HOST- (any case) with Path", { name: "__HOST-s", path: "/app" }],
+      ["__SECURE- (any case) without Secure", { name: "__SECURE-s", insecureDevModeForLocalhost: true }],
       ["SameSite=None without Secure", { name: "s", sameSite: "None", insecureDevModeForLocalhost: true }],
       ["separator in name", { name: "a;b" }],
       ["space in name", { name: "a b" }],
@@ -1170,6 +1227,33 @@ function sessionCases(ctx, test, fails) {
     for (const notSession of [null, 42, {}, { id: s.id }]) fails(() => m.setCookies(notSession, { now: T0 }), "INVALID_OPTION", `not a session: ${show(notSession)}`);
     const ok2 = read(m, cookieHeader(m.setCookies(s, { now: T0 })), T0);
     eq(ok2.subject, { id: "u", generation: 1 }, "the subject written");
+  });
+
+  test("sessions: text that is not well-formed UTF-16 never reaches the core", () => {
+    for (const [what, extra] of [
+      ["name", { name: "__Host-s\ud800" }],
+      ["purpose", { purpose: "admin\udbff" }],
+      ["domain", { name: "s", domain: "example.com\ud800" }],
+      ["path", { name: "s", path: "/app\udc00" }],
+      ["sameSite", { sameSite: "Lax\ud800" }],
+    ]) {
+      fails(() => manager(extra), "INVALID_OPTION", what);
+    }
+    fails(() => manager({ keys: `k1:${KEY1}\udfff` }), "INVALID_KEY", "keys text");
+    const m = manager();
+    // A deny list of subject ids must see the id that signed in: two lone surrogates would
+    // both have become U+FFFD.
+    for (const id of ["mallory\ud800", "mallory\udbff", "\udc00"]) {
+      fails(() => m.signIn(1, { subject: { id, generation: 0 }, now: T0 }), "INVALID_OPTION", `subject id ${show(id)}`);
+    }
+    const s = m.signIn({ n: 1 }, { subject: { id: "zoë 😀", generation: 0 }, now: T0 });
+    const header = cookieHeader(m.setCookies(s, { now: T0 }));
+    eq(read(m, header, T0).subject, { id: "zoë 😀", generation: 0 }, "a well-formed non-ASCII subject id");
+    fails(() => m.setCookies({ ...s, subject: { id: "zoë \ud83d", generation: 0 } }, { now: T0 }), "INVALID_OPTION", "a changed subject id");
+    fails(() => m.setCookies({ ...s, keyId: "k1\ud800" }, { now: T0 }), "INVALID_OPTION", "keyId");
+    fails(() => m.setCookies({ ...s, data: { s: "\ud800" } }, { now: T0 }), "PAYLOAD", "session data");
+    fails(() => m.read(`${header}; x=\ud800`, { now: T0 }), "MALFORMED", "a Cookie header");
+    eq(read(m, header, T0).data, { n: 1 }, "the manager still reads afterwards");
   });
 
   test("sessions: free() releases the manager; later calls fail cleanly", () => {
