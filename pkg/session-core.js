@@ -121,7 +121,16 @@ function sessionFrom(w) {
       needsReseal: reason !== undefined,
       resealReason: reason ?? null,
     };
-    session[STATE] = { cookies: w.cookies, json: undefined, subjectId, generation: w.subjectGenerationText };
+    // What the cookie carried, so commit() can tell whether anything it carries changed.
+    session[STATE] = {
+      cookies: w.cookies,
+      json: undefined,
+      id: session.id,
+      subjectId,
+      generation: w.subjectGenerationText,
+      signedInAt: session.signedInAt,
+      rememberMe: session.rememberMe,
+    };
     return [session, w];
   } catch (err) {
     w.free();
@@ -347,9 +356,7 @@ export function bindSessions(wasm, sealer) {
       if (session === null || session === undefined) return target;
       checkSession(session);
       const json = toJson(session.data);
-      const state = session[STATE];
-      const unchanged = session.needsReseal !== true && state !== undefined && state.json === json;
-      if (unchanged) return target;
+      if (session.needsReseal !== true && carriesAsRead(session, json)) return target;
       return appendSetCookies(target, this.#write(session, json, now));
     }
 
@@ -424,6 +431,24 @@ export function bindSessions(wasm, sealer) {
   }
 
   return SessionManager;
+}
+
+// Whether the cookie would carry exactly what the request's cookie did: the data, the id,
+// the subject, the sign-in time and the remember-me flag. Any change must be written.
+function carriesAsRead(session, json) {
+  const state = session[STATE];
+  if (state === undefined || state.json !== json) return false;
+  const subject = session.subject;
+  const sameSubject =
+    subject === null || subject === undefined
+      ? state.subjectId === undefined
+      : isObject(subject) && subject.id === state.subjectId && subject.generation === Number(state.generation);
+  return (
+    sameSubject &&
+    session.id === state.id &&
+    session.signedInAt === state.signedInAt &&
+    session.rememberMe === state.rememberMe
+  );
 }
 
 function checkSession(session) {

@@ -47,8 +47,8 @@ export type ResealReason =
  * A session: the application's data and the claims the lifecycle keeps about it. A plain
  * object; change `data` freely, then write it with {@link SessionManager.commit} or
  * {@link SessionManager.setCookies}. It also carries, under a symbol, which cookies the
- * request had (so the next write deletes stale chunks) and the payload as read (so `commit`
- * sees whether `data` changed); object spread keeps both.
+ * request had (so the next write deletes stale chunks) and what its cookie carried (so
+ * `commit` sees whether anything it carries changed); object spread keeps both.
  */
 export interface Session<T = unknown> {
   /** The application's data, as `JSON.parse` gave it back (or as given to `signIn`). */
@@ -228,7 +228,8 @@ export class SessionManager {
 
   /**
    * Writes the session into `target` when it needs writing: `needsReseal` (sign-in, renewal,
-   * key rotation, stale chunks, new id) or `data` changed since it was read. Appends each
+   * key rotation, stale chunks, new id) or anything the cookie carries (`data`, `subject`,
+   * `rememberMe`, `signedInAt`, `id`) changed since it was read. Appends each
    * `Set-Cookie` with `headers.append`. Returns `target`, or, when `target` is a Response whose
    * headers are immutable (from `fetch()` or `Response.redirect()`), a new Response with the
    * same status, headers and body plus the cookies: always use the return value. A null

@@ -708,6 +708,8 @@ impl SessionManager {
     /// Seals the session as of `now` and returns the `Set-Cookie` header values: one per
     /// cookie written, plus deletions of cookies the request had that this write no longer
     /// uses. The idle deadline moves to `now + idle timeout`, never past the absolute one.
+    /// Whatever reads at `now` can be written at `now` (up to the absolute deadline plus the
+    /// leeway); a sign-in time later than `now` plus the leeway is `INVALID_OPTION`.
     ///
     /// ```
     /// # use cookie_seal::{Key, Keyring, SessionManager, SignIn};
@@ -717,9 +719,14 @@ impl SessionManager {
     /// assert!(headers[0].starts_with("__Host-s="));
     /// assert!(headers[0].contains("; Max-Age=1209600;")); // 14 days: a persistent cookie
     ///
-    /// // Past the absolute lifetime there is nothing left to write.
+    /// // Past the absolute lifetime (and the leeway) there is nothing left to write.
     /// let err = m.set_cookies_at(&s, 1_000 + 31 * 86_400).unwrap_err();
     /// assert_eq!(err.code(), "EXPIRED");
+    ///
+    /// // A sign-in time from the future is not trusted: it would move the absolute deadline.
+    /// let mut forged = s;
+    /// forged.signed_in_at = 1_000 + 86_400;
+    /// assert_eq!(m.set_cookies_at(&forged, 1_000).unwrap_err().code(), "INVALID_OPTION");
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn set_cookies_at<T: Serialize>(
@@ -862,6 +869,11 @@ impl SessionManager {
                 "not a session value (no session id or sign-in time)",
             ));
         };
+        if signed_in_at > claims.issued_at {
+            // No writer issues a cookie before its sign-in: a sign-in time from the future
+            // would move the absolute deadline forward and pass a later not-before cutoff.
+            return Err(Error::Malformed("sign-in time later than the issue time"));
+        }
         let (idle, absolute) = self.lifetimes(claims.remember_me);
         let absolute_expires_at = signed_in_at.saturating_add(absolute);
         if now > absolute_expires_at.saturating_add(self.sealer.leeway()) {
@@ -926,9 +938,18 @@ impl SessionManager {
         payload: &[u8],
         now: u64,
     ) -> Result<Vec<String>, Error> {
+        let leeway = self.sealer.leeway();
+        // The session's fields are public, and a JavaScript session is a plain object: a
+        // sign-in time from the future would move the absolute deadline forward.
+        if session.signed_in_at > now.saturating_add(leeway) {
+            return Err(Error::InvalidOption(
+                "the session's sign-in time is later than now (beyond the leeway)".into(),
+            ));
+        }
         let (idle, absolute) = self.lifetimes(session.remember_me);
         let absolute_expires_at = session.signed_in_at.saturating_add(absolute);
-        if now >= absolute_expires_at {
+        // The reader's own bound, so a session that reads as valid can always be written.
+        if now > absolute_expires_at.saturating_add(leeway) {
             return Err(Error::Expired {
                 expires_at: absolute_expires_at,
             });
@@ -937,9 +958,12 @@ impl SessionManager {
             // Subject's fields are public: re-check what Subject::new checked.
             Subject::new(&subject.id, subject.generation)?;
         }
+        // Past the absolute deadline (inside the leeway) this is already in the past: the
+        // value opens only for what is left of the leeway.
         let expires_at = now.saturating_add(idle).min(absolute_expires_at);
         let claims = Claims {
-            issued_at: now,
+            // Never before the sign-in time, which may be up to the leeway ahead of `now`.
+            issued_at: now.max(session.signed_in_at),
             expires_at,
             not_before: None,
             session_id: Some(session.id.0),
@@ -950,7 +974,7 @@ impl SessionManager {
                 .as_ref()
                 .map(|s| (s.id.clone(), s.generation)),
         };
-        let max_age = session.remember_me.then(|| expires_at - now);
+        let max_age = session.remember_me.then(|| expires_at.saturating_sub(now));
         let name = self.cookie_name();
         let value_len = self.sealer.value_len_for(payload.len(), &claims);
 

@@ -606,8 +606,10 @@ fn absolute_lifetime_caps_every_renewal() {
     assert_eq!(last.reseal, None);
     assert!(read(&m, &header, T0 + 3_010).is_ok());
     assert_eq!(read(&m, &header, T0 + 3_011).unwrap_err().code(), "EXPIRED");
+    // Writing agrees with reading: up to the absolute deadline plus the leeway, not after.
+    assert!(m.set_cookies_at(&last, T0 + 3_010).is_ok());
     assert_eq!(
-        m.set_cookies_at(&last, T0 + 3_000).unwrap_err().code(),
+        m.set_cookies_at(&last, T0 + 3_011).unwrap_err().code(),
         "EXPIRED"
     );
 }

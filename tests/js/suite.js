@@ -1016,7 +1016,8 @@ function sessionCases(ctx, test, fails) {
     eq([last.expiresAt, last.resealReason], [T0 + 3000, null], "capped, and no renewal that cannot extend");
     eq(read(m, h, T0 + 3010).data, 1, "absolute deadline plus leeway");
     eq(fails(() => m.read(h, { now: T0 + 3011 }), "EXPIRED", "past the absolute lifetime").expiresAt, T0 + 3000, "absolute");
-    fails(() => m.setCookies(last, { now: T0 + 3000 }), "EXPIRED", "nothing to write at the absolute end");
+    ok(m.setCookies(last, { now: T0 + 3010 }).length > 0, "written while it still reads");
+    fails(() => m.setCookies(last, { now: T0 + 3011 }), "EXPIRED", "nothing to write past the absolute end");
     const stricter = manager({ idleTimeout: 100, absoluteLifetime: 200, leeway: 10 });
     eq(read(stricter, header, T0 + 210).data, 1, "a shorter lifetime, within it");
     eq(fails(() => stricter.read(header, { now: T0 + 211 }), "EXPIRED", "applies to existing cookies").expiresAt, T0 + 200, "reader's lifetime");
@@ -1190,6 +1191,62 @@ function sessionCases(ctx, test, fails) {
     const out = m.commit(fresh, redirect, { now: T0 });
     ok(out !== redirect, "a new Response");
     eq([out.status, out.headers.get("location"), out.headers.getSetCookie().length], [302, "https://example.com/next", 1], "copied");
+  });
+
+  test("sessions: commit writes any change to what the cookie carries, not only data", () => {
+    const m = timed();
+    const header = cookieHeader(m.setCookies(m.signIn({ n: 1 }, { subject: { id: "u", generation: 1 }, now: T0 }), { now: T0 }));
+    const now = T0 + 10;
+    const committed = (change) => {
+      const s = read(m, header, now);
+      change(s);
+      const h = new Headers();
+      m.commit(s, h, { now });
+      return h.getSetCookie();
+    };
+    eq(committed(() => {}), [], "nothing changed: nothing written");
+    const changes = [
+      ["a new subject generation", (s) => (s.subject = { id: "u", generation: 2 }), (r) => eq(r.subject, { id: "u", generation: 2 }, "generation")],
+      ["another subject", (s) => (s.subject = { id: "v", generation: 1 }), (r) => eq(r.subject, { id: "v", generation: 1 }, "subject")],
+      ["no subject", (s) => (s.subject = null), (r) => eq(r.subject, null, "subject removed")],
+      ["rememberMe", (s) => (s.rememberMe = true), (r) => eq(r.rememberMe, true, "rememberMe")],
+      ["the sign-in time", (s) => (s.signedInAt = T0 - 5), (r) => eq(r.signedInAt, T0 - 5, "signedInAt")],
+    ];
+    for (const [what, change, check] of changes) {
+      const written = committed(change);
+      ok(written.length > 0, `${what}, data unchanged: written`);
+      check(read(m, cookieHeader(written), now));
+    }
+    // The same subject in a new object is no change.
+    eq(committed((s) => (s.subject = { ...s.subject })), [], "an equal subject: nothing written");
+  });
+
+  test("sessions: a sign-in time from the future is not written", () => {
+    const m = timed(); // leeway 10
+    const s = m.signIn(1, { now: T0 });
+    const skewed = read(m, cookieHeader(m.setCookies({ ...s, signedInAt: T0 + 10 }, { now: T0 })), T0);
+    eq([skewed.signedInAt, skewed.absoluteExpiresAt], [T0 + 10, T0 + 3010], "within the leeway (another machine's clock)");
+    fails(() => m.setCookies({ ...s, signedInAt: T0 + 11 }, { now: T0 }), "INVALID_OPTION", "beyond the leeway");
+    // A hand-built session a year ahead would have lived a year past its 3000 s lifetime.
+    const hand = { data: 1, id: s.id, subject: null, signedInAt: T0 + 365 * 86400, rememberMe: false, keyId: "" };
+    fails(() => m.setCookies(hand, { now: T0 }), "INVALID_OPTION", "a hand-built session a year ahead");
+    fails(() => m.commit(hand, new Headers(), { now: T0 }), "INVALID_OPTION", "committed");
+  });
+
+  test("sessions: a session that reads can be written, up to the absolute deadline plus the leeway", () => {
+    const m = timed(); // idle 1000, absolute 3000, leeway 10
+    const late = cookieHeader(m.setCookies(m.signIn({ n: 1 }, { now: T0 }), { now: T0 + 2500 }));
+    const rotated = new SessionManager({ keys: `k2:${KEY2},k1:${KEY1}`, name: SNAME, idleTimeout: 1000, absoluteLifetime: 3000, leeway: 10 });
+    for (const now of [T0 + 3000, T0 + 3010]) {
+      const s = read(rotated, late, now);
+      eq(s.resealReason, "key-rotation", `read at T0 + ${now - T0}`);
+      const h = new Headers();
+      rotated.commit(s, h, { now }); // threw EXPIRED
+      const again = read(rotated, cookieHeader(h.getSetCookie()), now);
+      eq([again.id, again.data, again.keyId, again.expiresAt], [s.id, { n: 1 }, "k2", T0 + 3000], `written at T0 + ${now - T0}`);
+    }
+    fails(() => rotated.read(late, { now: T0 + 3011 }), "EXPIRED", "one second later it does not read");
+    fails(() => rotated.setCookies(read(rotated, late, T0 + 3010), { now: T0 + 3011 }), "EXPIRED", "nor write");
   });
 
   test("sessions: fromRequest reads the Cookie header of a Request; a cookie that does not open is null", () => {
