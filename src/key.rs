@@ -49,7 +49,9 @@ pub struct Key {
     // move, and the copies left behind are never wiped (in wasm, linear memory the host
     // can read long after `free()`).
     bytes: Box<Zeroizing<[u8; KEY_LEN]>>,
-    pub(crate) xaes: XaesKey,
+    // The key schedule is the key in another form: boxed too, so moving a Key (or the
+    // keyring's Vec growing) copies a pointer, never the round keys.
+    pub(crate) xaes: Box<XaesKey>,
 }
 
 impl Key {
@@ -127,7 +129,7 @@ impl Key {
     }
 
     fn from_box(bytes: Box<Zeroizing<[u8; KEY_LEN]>>) -> Key {
-        let xaes = XaesKey::new(&bytes);
+        let xaes = Box::new(XaesKey::new(&bytes));
         Key { bytes, xaes }
     }
 }

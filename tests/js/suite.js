@@ -75,6 +75,16 @@ function encode(bytes) {
   return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+// XAES-256-GCM's per-key subkey K1 = dbl(AES-256_K(0^128)) (C2SP XAES-256-GCM), with Web
+// Crypto: AES-CBC with a zero IV encrypts one zero block as AES_K(0^128) first.
+async function xaesSubkey(raw) {
+  const key = await globalThis.crypto.subtle.importKey("raw", raw, "AES-CBC", false, ["encrypt"]);
+  const l = new Uint8Array(await globalThis.crypto.subtle.encrypt({ name: "AES-CBC", iv: new Uint8Array(16) }, key, new Uint8Array(16)), 0, 16);
+  const k1 = l.map((b, i) => ((b << 1) | (i < 15 ? l[i + 1] >> 7 : 0)) & 0xff);
+  if (l[0] & 0x80) k1[15] ^= 0x87;
+  return k1;
+}
+
 // Whether `needle` occurs in `haystack` (both Uint8Array).
 function contains(haystack, needle) {
   for (let i = haystack.indexOf(needle[0]); i !== -1; i = haystack.indexOf(needle[0], i + 1)) {
@@ -565,7 +575,7 @@ export function cases(ctx) {
     eq(b.open(value, { now: T0 }).data, PAYLOAD, "another sealer still opens");
   });
 
-  test("free() wipes the key: neither its bytes nor its text stay in wasm memory", () => {
+  test("free() wipes the key: neither its bytes nor its text stay in wasm memory", async () => {
     const memories = ctx.wasmMemories ?? [];
     ok(memories.length > 0, "the runner recorded no wasm memory (import wasm-memory.js before the package)");
     const inMemory = (needle) => memories.some((memory) => contains(new Uint8Array(memory.buffer), needle));
@@ -579,7 +589,10 @@ export function cases(ctx) {
       // A fresh key each time, used for nothing else: any copy found is one this instance made.
       const raw = globalThis.crypto.getRandomValues(new Uint8Array(32));
       const text = encode(raw);
+      const k1 = await xaesSubkey(raw);
       const user = make(`k9:${text}`);
+      // The key schedule is secret too; its CMAC subkey K1 is the part a test can compute.
+      ok(inMemory(k1), `${what}: the search does not find the live subkey`);
       // The live key is in memory: this is what makes the search below meaningful.
       ok(inMemory(raw), `${what}: the search does not find the live key`);
       user.free();
@@ -587,6 +600,7 @@ export function cases(ctx) {
       for (const part of [raw, raw.subarray(0, 16), raw.subarray(16)]) {
         ok(!inMemory(part), `${what}: ${part.length} key bytes are still in wasm memory after free()`);
       }
+      ok(!inMemory(k1), `${what}: the key's subkey K1 is still in wasm memory after free()`);
       ok(!inMemory(Uint8Array.from(text, (c) => c.charCodeAt(0))), `${what}: the key text is still in wasm memory after free()`);
     }
   });
