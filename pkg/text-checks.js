@@ -47,7 +47,7 @@ const LONE = "a string with a lone surrogate (half of a UTF-16 pair)";
 /**
  * A plain copy of `root`, refusing any value that JSON would drop, change or choke on, so what
  * `open` returns always equals what was sealed. Each property is read exactly once, and the
- * copy (plain arrays and null-prototype objects, holding no getters, Proxies or toJSON) is what
+ * copy (plain arrays and objects, holding no getters, Proxies or toJSON) is what
  * JSON.stringify writes: no getter or trap can change the text after it was checked.
  * Bounded in depth and work. Symbol-keyed and non-enumerable properties are not looked at:
  * like JSON.stringify everywhere, they are not part of the data.
@@ -110,13 +110,14 @@ function checkedCopy(root) {
         const ctor = proto && typeof proto.constructor === "function" ? proto.constructor.name : "";
         refuse(path, ctor ? `a ${ctor}` : "an object with a custom prototype");
       }
-      // Null prototype: a "__proto__" key stays an own property, and nothing inherited
-      // (a toJSON on Object.prototype) reaches JSON.stringify.
-      out = Object.create(null);
+      out = {};
       for (const key of Object.keys(value)) {
         path.push(key);
         if (!key.isWellFormed()) refuse(path, `a key that is ${LONE}`);
-        out[key] = copy(value[key], depth + 1);
+        const item = copy(value[key], depth + 1);
+        // Assigning "__proto__" would set the copy's prototype instead of a property.
+        if (key === "__proto__") Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+        else out[key] = item;
         path.pop();
       }
     }
