@@ -174,7 +174,11 @@ fn cookie_prefixes_are_matched_case_insensitively() {
             ("no Secure", named(name).insecure_dev_mode_for_localhost()),
         ];
         for (case, b) in cases {
-            assert_eq!(b.build().unwrap_err().code(), "INVALID_OPTION", "{name} {case}");
+            assert_eq!(
+                b.build().unwrap_err().code(),
+                "INVALID_OPTION",
+                "{name} {case}"
+            );
         }
     }
     for name in ["__secure-s", "__SECURE-s", "__sEcUrE-s"] {
@@ -184,7 +188,10 @@ fn cookie_prefixes_are_matched_case_insensitively() {
     }
     // Only the prefix itself counts: these names carry no browser rule.
     for name in ["_host-s", "host-s", "__Hosts", "x__Host-s"] {
-        let b = named(name).domain("example.com").path("/app").insecure_dev_mode_for_localhost();
+        let b = named(name)
+            .domain("example.com")
+            .path("/app")
+            .insecure_dev_mode_for_localhost();
         assert!(b.build().is_ok(), "{name}");
     }
 }

@@ -32,7 +32,10 @@ fn a_sign_in_time_later_than_now_plus_leeway_is_not_written() {
     s.signed_in_at = T0 + 10;
     let header = cookie_header(&m.set_cookies_at(&s, T0).unwrap());
     let read = m.read_at::<Value>(&header, T0).unwrap().unwrap();
-    assert_eq!((read.signed_in_at, read.absolute_expires_at), (T0 + 10, T0 + 3_010));
+    assert_eq!(
+        (read.signed_in_at, read.absolute_expires_at),
+        (T0 + 10, T0 + 3_010)
+    );
     // One second more, or a year (which moved the absolute deadline a year forward), is not.
     for ahead in [11, 365 * 86_400] {
         s.signed_in_at = T0 + ahead;
@@ -57,9 +60,16 @@ fn values_signed_in_after_they_were_issued_are_refused() {
         for check in case["checks"].as_array().unwrap() {
             let now = check["now"].as_u64().unwrap();
             let what = format!("{} at {now}", json_text(case, "description"));
-            match (m.read_at::<Value>(&header, now), json_text(check, "result").as_str()) {
+            match (
+                m.read_at::<Value>(&header, now),
+                json_text(check, "result").as_str(),
+            ) {
                 (Ok(Some(s)), "ok") => {
-                    assert_eq!(s.signed_in_at, case["signed_in_at"].as_u64().unwrap(), "{what}");
+                    assert_eq!(
+                        s.signed_in_at,
+                        case["signed_in_at"].as_u64().unwrap(),
+                        "{what}"
+                    );
                     assert_eq!(s.issued_at, case["issued_at"].as_u64().unwrap(), "{what}");
                 }
                 (Err(err), code) => assert_eq!(err.code(), code, "{what}: {err}"),
@@ -84,12 +94,37 @@ fn a_session_that_reads_can_be_written_and_one_that_does_not_cannot() {
             .set_cookies_at(&read, now)
             .unwrap_or_else(|err| panic!("read at {now} but not written: {err}"));
         // What was written reads as what was read, for what is left of the leeway.
-        let again = rotated.read_at::<Value>(&cookie_header(&written), now).unwrap().unwrap();
-        assert_eq!((again.id, again.data, again.reseal), (read.id, json!({"n": 1}), None));
-        assert_eq!(again.expires_at, T0 + 3_000, "never past the absolute deadline");
+        let again = rotated
+            .read_at::<Value>(&cookie_header(&written), now)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (again.id, again.data, again.reseal),
+            (read.id, json!({"n": 1}), None)
+        );
+        assert_eq!(
+            again.expires_at,
+            T0 + 3_000,
+            "never past the absolute deadline"
+        );
     }
     // One second later both say it is over.
-    assert_eq!(rotated.read_at::<Value>(&late, T0 + 3_011).unwrap_err().code(), "EXPIRED");
-    let read = rotated.read_at::<Value>(&late, T0 + 3_010).unwrap().unwrap();
-    assert_eq!(rotated.set_cookies_at(&read, T0 + 3_011).unwrap_err().code(), "EXPIRED");
+    assert_eq!(
+        rotated
+            .read_at::<Value>(&late, T0 + 3_011)
+            .unwrap_err()
+            .code(),
+        "EXPIRED"
+    );
+    let read = rotated
+        .read_at::<Value>(&late, T0 + 3_010)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        rotated
+            .set_cookies_at(&read, T0 + 3_011)
+            .unwrap_err()
+            .code(),
+        "EXPIRED"
+    );
 }
