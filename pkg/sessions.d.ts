@@ -219,10 +219,12 @@ export class SessionManager {
    * `absoluteExpiresAt`. An ordinary session is a browser-session cookie; a remember-me one
    * gets `Max-Age` (at most 400 days).
    *
-   * @throws {SealError} `EXPIRED` at or past `absoluteExpiresAt` (nothing is written);
+   * @throws {SealError} `EXPIRED` past `absoluteExpiresAt` plus the leeway, when a read says
+   *   `EXPIRED` too (nothing is written);
    *   `TOO_LARGE` with `actual`/`limit`, or with `chunksNeeded`/`maxChunks` when chunking is
    *   on (a payload over 40960 bytes is refused before sealing, with its size as `actual`);
-   *   `PAYLOAD`; `INVALID_OPTION` for a changed `id`, a bad `subject` or `now`; `RANDOM_FAILED`.
+   *   `PAYLOAD`; `INVALID_OPTION` for a changed `id`, a bad `subject` or `now`, a `signedInAt`
+   *   later than `now` plus the leeway, or a string that is not well-formed; `RANDOM_FAILED`.
    */
   setCookies(session: Session<unknown>, options?: CallOptions): string[];
 
