@@ -71,6 +71,10 @@ pub enum Error {
     /// The session is authentic but was revoked: by id, by subject generation, or by the
     /// global not-before cutoff.
     Revoked,
+    /// A session store could not answer (down, slow past its timeout, full, or refusing),
+    /// so nothing that needed it was accepted or changed. The message names the store and
+    /// the cause, never a password or a session's data.
+    StoreUnavailable(String),
 }
 
 impl Error {
@@ -80,6 +84,7 @@ impl Error {
     /// use cookie_seal::Error;
     /// assert_eq!(Error::BadSeal.code(), "BAD_SEAL");
     /// assert_eq!(Error::TooLarge { actual: 5000, limit: 4096 }.code(), "TOO_LARGE");
+    /// assert_eq!(Error::StoreUnavailable("redis: timed out".into()).code(), "STORE_UNAVAILABLE");
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
@@ -95,6 +100,7 @@ impl Error {
             Error::InvalidOption(_) => "INVALID_OPTION",
             Error::RandomFailed => "RANDOM_FAILED",
             Error::Revoked => "REVOKED",
+            Error::StoreUnavailable(_) => "STORE_UNAVAILABLE",
         }
     }
 }
@@ -128,6 +134,7 @@ impl fmt::Display for Error {
                 )
             }
             Error::Revoked => f.write_str("session was revoked"),
+            Error::StoreUnavailable(why) => write!(f, "session store unavailable: {why}"),
         }
     }
 }

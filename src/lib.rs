@@ -10,6 +10,7 @@ mod key;
 mod revocation;
 mod sealer;
 mod session;
+pub mod store;
 // The wasm-bindgen binding: only for the npm package, kept out of the core.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm;

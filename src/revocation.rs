@@ -1,10 +1,10 @@
 //! Revocation: the hook consulted when a session opens, and an in-memory implementation.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::Error;
 use crate::session::{SessionId, Subject};
+use crate::store::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
 
 /// What a revocation check sees of a session that has already passed authentication and
 /// expiry. The payload is not included: revocation decides on identity alone.
@@ -54,9 +54,12 @@ pub trait Revocation: Send + Sync {
     fn is_revoked(&self, session: &SessionInfo<'_>, now: u64) -> bool;
 }
 
-/// Revoked session ids and subject generations, kept in memory. Every entry is dropped
-/// once the sessions it revokes would have expired anyway, so the set holds at most what
-/// was revoked within one session lifetime and cannot grow without bound.
+/// Revoked session ids and subject generations, kept in memory: the synchronous face of
+/// [`MemoryStore`](crate::store::MemoryStore), which does the work. Every entry is dropped
+/// once the sessions it revokes could no longer open, in bounded batches during later calls,
+/// and each call costs O(log n). It holds at most
+/// [`DEFAULT_MEMORY_CAPACITY`](crate::store::DEFAULT_MEMORY_CAPACITY) entries; at that bound a
+/// revocation is refused with `STORE_UNAVAILABLE` rather than an older one forgotten.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -72,42 +75,48 @@ pub trait Revocation: Send + Sync {
 /// let header = manager.set_cookies_at(&session, now)?[0].split(';').next().unwrap().to_owned();
 ///
 /// assert!(manager.read_at::<serde_json::Value>(&header, now)?.is_some());
-/// revoked.revoke(&session, now);
+/// revoked.revoke(&session, now)?;
 /// assert_eq!(manager.read_at::<serde_json::Value>(&header, now).unwrap_err().code(), "REVOKED");
 /// # Ok::<(), cookie_seal::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct MemoryRevocation {
     longest_session: u64,
-    entries: Mutex<Entries>,
-}
-
-#[derive(Debug, Default)]
-struct Entries {
-    /// Session id → when the entry may go.
-    ids: HashMap<SessionId, u64>,
-    /// Subject id → (lowest generation still valid, when the entry may go).
-    subjects: HashMap<String, (u64, u64)>,
+    store: MemoryStore,
 }
 
 impl MemoryRevocation {
     /// An empty set. `longest_session` is the longest a session can live after sign-in
     /// (the manager's [`longest_session`](crate::SessionManager::longest_session)); subject
-    /// entries are kept that long.
+    /// entries are kept that long, plus the most leeway a manager allows.
     ///
     /// ```
     /// let set = cookie_seal::MemoryRevocation::new(std::time::Duration::from_secs(86_400));
     /// assert_eq!(set.len(), 0);
     /// ```
     pub fn new(longest_session: Duration) -> Self {
+        MemoryRevocation::with_capacity(longest_session, DEFAULT_MEMORY_CAPACITY)
+    }
+
+    /// [`new`](Self::new) holding at most `capacity` entries.
+    ///
+    /// ```
+    /// # use cookie_seal::{MemoryRevocation, SessionId};
+    /// let set = MemoryRevocation::with_capacity(std::time::Duration::from_secs(60), 1);
+    /// set.revoke_id(SessionId::generate()?, 2_000, 1_000)?;
+    /// let full = set.revoke_id(SessionId::generate()?, 2_000, 1_000);
+    /// assert_eq!(full.unwrap_err().code(), "STORE_UNAVAILABLE");
+    /// # Ok::<(), cookie_seal::Error>(())
+    /// ```
+    pub fn with_capacity(longest_session: Duration, capacity: usize) -> Self {
         MemoryRevocation {
             longest_session: longest_session.as_secs(),
-            entries: Mutex::default(),
+            store: MemoryStore::with_capacity(capacity),
         }
     }
 
     /// Revokes one session (sign-out on all devices that share this cookie, a stolen
-    /// cookie). Kept until the session would have expired on its own.
+    /// cookie). Kept until the session could no longer open on its own.
     ///
     /// ```
     /// # use std::time::Duration;
@@ -115,16 +124,16 @@ impl MemoryRevocation {
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
     /// let set = MemoryRevocation::new(manager.longest_session());
     /// let session = manager.sign_in((), SignIn::default(), 1_000)?;
-    /// set.revoke(&session, 1_000);
+    /// set.revoke(&session, 1_000)?;
     /// assert_eq!(set.len(), 1);
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
-    pub fn revoke<T>(&self, session: &crate::Session<T>, now: u64) {
+    pub fn revoke<T>(&self, session: &crate::Session<T>, now: u64) -> Result<(), Error> {
         // The leeway allowance keeps the entry a little past the last moment it could open.
         let until = session
             .absolute_expires_at
             .saturating_add(crate::MAX_LEEWAY.as_secs());
-        self.revoke_id(session.id, until, now);
+        self.revoke_id(session.id, until, now)
     }
 
     /// Revokes a session by id until `until` (seconds since the Unix epoch).
@@ -133,47 +142,45 @@ impl MemoryRevocation {
     /// # use cookie_seal::{MemoryRevocation, SessionId};
     /// let set = MemoryRevocation::new(std::time::Duration::from_secs(3_600));
     /// let id = SessionId::generate()?;
-    /// set.revoke_id(id, 2_000, 1_000);
-    /// set.revoke_id(SessionId::generate()?, 5_000, 2_001); // prunes the first
+    /// set.revoke_id(id, 2_000, 1_000)?;
+    /// set.revoke_id(SessionId::generate()?, 5_000, 2_001)?; // prunes the first
     /// assert_eq!(set.len(), 1);
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
-    pub fn revoke_id(&self, id: SessionId, until: u64, now: u64) {
-        self.with_entries(now, |e| {
-            e.ids.insert(id, until);
-        });
+    pub fn revoke_id(&self, id: SessionId, until: u64, now: u64) -> Result<(), Error> {
+        self.store.revoke_now(&id, None, until, now)
     }
 
     /// Revokes every session of `subject` whose generation is below `generation`: after a
     /// password change or "sign out everywhere", bump the user's generation and seal new
-    /// sessions with it.
+    /// sessions with it. Kept until the last moment such a session could open.
     ///
     /// ```
     /// # use cookie_seal::MemoryRevocation;
     /// let set = MemoryRevocation::new(std::time::Duration::from_secs(3_600));
-    /// set.revoke_subject_below("user-42", 3, 1_000);
+    /// set.revoke_subject_below("user-42", 3, 1_000)?;
     /// assert_eq!(set.len(), 1);
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
-    pub fn revoke_subject_below(&self, subject: &str, generation: u64, now: u64) {
-        let until = now.saturating_add(self.longest_session);
-        self.with_entries(now, |e| {
-            let entry = e
-                .subjects
-                .entry(subject.to_owned())
-                .or_insert((generation, until));
-            entry.0 = entry.0.max(generation);
-            entry.1 = until;
-        });
+    pub fn revoke_subject_below(
+        &self,
+        subject: &str,
+        generation: u64,
+        now: u64,
+    ) -> Result<(), Error> {
+        let until = now
+            .saturating_add(self.longest_session)
+            .saturating_add(crate::MAX_LEEWAY.as_secs());
+        self.store.raise_generation(subject, generation, until, now)
     }
 
-    /// Entries held (revoked ids plus subjects).
+    /// Entries held (revoked ids plus subjects), including expired ones not dropped yet.
     ///
     /// ```
     /// assert_eq!(cookie_seal::MemoryRevocation::new(std::time::Duration::ZERO).len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.with_entries(0, |e| e.ids.len() + e.subjects.len())
+        self.store.len()
     }
 
     /// True when nothing is revoked.
@@ -184,32 +191,10 @@ impl MemoryRevocation {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// Runs `f` on the entries after dropping those that expired before `now`.
-    fn with_entries<R>(&self, now: u64, f: impl FnOnce(&mut Entries) -> R) -> R {
-        // A panic elsewhere while holding the lock leaves the maps consistent (every
-        // mutation is a single insert or remove), so a poisoned lock is still usable.
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if now > 0 {
-            entries.ids.retain(|_, until| *until >= now);
-            entries.subjects.retain(|_, (_, until)| *until >= now);
-        }
-        f(&mut entries)
-    }
 }
 
 impl Revocation for MemoryRevocation {
-    fn is_revoked(&self, session: &SessionInfo<'_>, _now: u64) -> bool {
-        self.with_entries(0, |e| {
-            e.ids.contains_key(session.id)
-                || session.subject.is_some_and(|s| {
-                    e.subjects
-                        .get(&s.id)
-                        .is_some_and(|(lowest, _)| s.generation < *lowest)
-                })
-        })
+    fn is_revoked(&self, session: &SessionInfo<'_>, now: u64) -> bool {
+        self.store.is_revoked_now(session.id, session.subject, now)
     }
 }

@@ -319,7 +319,7 @@ impl<T> Session<T> {
         Ok(())
     }
 
-    fn with_data<U>(self, data: U) -> Session<U> {
+    pub(crate) fn with_data<U>(self, data: U) -> Session<U> {
         Session {
             data,
             id: self.id,
