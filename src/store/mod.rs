@@ -158,11 +158,12 @@ impl SessionEntry {
     }
 }
 
-/// Orders a session list as every store returns it: newest sign-in first, ties by id.
+/// Orders a session list as every store returns it: newest sign-in first, ties by the id's
+/// text (the form stores keep it in, so SQL `ORDER BY` agrees).
 pub(crate) fn list_order(a: &SessionEntry, b: &SessionEntry) -> std::cmp::Ordering {
     b.signed_in_at
         .cmp(&a.signed_in_at)
-        .then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
+        .then_with(|| a.id.to_string().cmp(&b.id.to_string()))
 }
 
 pub(crate) fn check_data(data: &[u8]) -> Result<(), Error> {
