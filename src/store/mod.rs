@@ -19,13 +19,13 @@ use std::time::Duration;
 use crate::{Error, SessionId, Subject};
 
 mod memory;
-mod stored;
 #[cfg(feature = "store-postgres")]
 mod postgres;
 #[cfg(feature = "store-redis")]
 mod redis;
 #[cfg(feature = "store-sqlite")]
 mod sqlite;
+mod stored;
 
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
 #[cfg(feature = "store-postgres")]
@@ -306,8 +306,7 @@ pub trait SessionStore: Send + Sync {
     /// assert_eq!(rt.block_on(store.sessions("user-42", 1_500))?[0].last_seen, 1_500);
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
-    fn touch<'a>(&'a self, subject: &'a str, id: &'a SessionId, now: u64)
-    -> StoreFuture<'a, ()>;
+    fn touch<'a>(&'a self, subject: &'a str, id: &'a SessionId, now: u64) -> StoreFuture<'a, ()>;
 
     /// The subject's sessions that have not expired, newest sign-in first.
     ///
@@ -370,7 +369,11 @@ pub trait SessionStore: Send + Sync {
 }
 
 /// Runs a store call with a deadline, turning a timeout into `STORE_UNAVAILABLE`.
-#[cfg(any(feature = "store-sqlite", feature = "store-redis", feature = "store-postgres"))]
+#[cfg(any(
+    feature = "store-sqlite",
+    feature = "store-redis",
+    feature = "store-postgres"
+))]
 pub(crate) async fn timed<T>(
     what: &str,
     timeout: Duration,
