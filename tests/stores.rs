@@ -25,6 +25,11 @@ fn now() -> u64 {
 }
 
 /// A name no other test (or earlier run against the same server) uses.
+#[cfg(any(
+    feature = "store-sqlite",
+    feature = "store-redis",
+    feature = "store-postgres"
+))]
 fn unique(prefix: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
     let nanos = SystemTime::now()

@@ -13,8 +13,7 @@ use super::{
     DEFAULT_MAX_SESSIONS_PER_SUBJECT, SessionEntry, SessionStore, StoreFuture, check_data,
     check_subject, list_order,
 };
-use crate::revocation::{Revocation, SessionInfo};
-use crate::{Error, SessionId, Subject};
+use crate::{Error, Revocation, SessionId, SessionInfo, Subject};
 
 /// Default number of entries a [`MemoryStore`] holds at most (about 100 bytes each plus
 /// the data and labels they carry).

@@ -23,6 +23,7 @@ mod memory;
 mod postgres;
 #[cfg(feature = "store-redis")]
 mod redis;
+mod revocation;
 #[cfg(feature = "store-sqlite")]
 mod sqlite;
 mod stored;
@@ -32,6 +33,7 @@ pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
 pub use postgres::PostgresStore;
 #[cfg(feature = "store-redis")]
 pub use redis::RedisStore;
+pub use revocation::MemoryRevocation;
 #[cfg(feature = "store-sqlite")]
 pub use sqlite::SqliteStore;
 pub use stored::StoredSessions;

@@ -1,14 +1,14 @@
 //! A session manager and a store together: reads that consult the store, and the writes
 //! that keep it current (sign-in, last seen, sign-out here, elsewhere or everywhere).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{SessionEntry, SessionStore};
-use crate::{Error, MAX_LEEWAY, Session, SessionId, SessionManager, SignIn, Subject};
+use crate::limits::MAX_LEEWAY;
+use crate::{Error, Session, SessionManager, SignIn, Subject};
 
 /// A [`SessionManager`] whose reads also ask a [`SessionStore`] whether the session was
 /// revoked, and whose sign-in, writes and sign-outs keep the store's session list current.
@@ -111,12 +111,10 @@ impl StoredSessions {
         cookie_header: &str,
         now: u64,
     ) -> Result<Option<Session<T>>, Error> {
-        let Some(session) = self.read_bytes_at(cookie_header, now).await? else {
-            return Ok(None);
-        };
-        let data =
-            serde_json::from_slice(&session.data).map_err(|err| Error::Payload(err.to_string()))?;
-        Ok(Some(session.with_data(data)))
+        match self.read_bytes_at(cookie_header, now).await? {
+            Some(session) => session.into_json().map(Some),
+            None => Ok(None),
+        }
     }
 
     /// [`read_at`](Self::read_at) with the payload as bytes.
@@ -136,27 +134,20 @@ impl StoredSessions {
         cookie_header: &str,
         now: u64,
     ) -> Result<Option<Session<Vec<u8>>>, Error> {
-        // First pass: every candidate that passes the manager's own checks, refusing each
-        // so the next is tried too. Nothing is accepted in this pass.
-        let mut candidates: Vec<(SessionId, Option<Subject>)> = Vec::new();
-        let first = self.manager.read_bytes_at_with(cookie_header, now, |info| {
-            candidates.push((*info.id, info.subject.cloned()));
-            true
-        });
-        if candidates.is_empty() {
-            return first;
-        }
-        // Ask the store about them in header order until one is not revoked.
-        let mut cleared: HashSet<SessionId> = HashSet::new();
-        for (id, subject) in &candidates {
-            if !self.store.is_revoked(id, subject.as_ref(), now).await? {
-                cleared.insert(*id);
-                break;
+        // The manager's reader yields each authentic, unexpired candidate in header order;
+        // the store is asked about each until one is not revoked. A store error ends the
+        // read at once: nothing is accepted that the store did not clear.
+        let mut reader = self.manager.reader(cookie_header, now)?;
+        while let Some(candidate) = reader.next_candidate() {
+            let info = candidate.info();
+            let (id, subject) = (*info.id, info.subject.cloned());
+            if self.store.is_revoked(&id, subject.as_ref(), now).await? {
+                reader.reject(candidate, Error::Revoked);
+                continue;
             }
+            return Ok(Some(candidate.accept()));
         }
-        // Second pass: only a candidate the store cleared is accepted.
-        self.manager
-            .read_bytes_at_with(cookie_header, now, |info| !cleared.contains(info.id))
+        reader.finish()
     }
 
     /// Starts a session for `subject` (1 to 128 bytes), sealed with the subject's current

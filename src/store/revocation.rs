@@ -1,58 +1,11 @@
-//! Revocation: the hook consulted when a session opens, and an in-memory implementation.
+//! The synchronous in-memory revocation set, for a manager's [`Revocation`] hook: a thin
+//! face over [`MemoryStore`].
 
 use std::time::Duration;
 
-use crate::Error;
-use crate::session::{SessionId, Subject};
-use crate::store::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
-
-/// What a revocation check sees of a session that has already passed authentication and
-/// expiry. The payload is not included: revocation decides on identity alone.
-///
-/// ```
-/// use cookie_seal::{Revocation, SessionInfo};
-/// /// Revokes sessions signed in before a per-deployment cutoff kept elsewhere.
-/// struct SignedInAfter(u64);
-/// impl Revocation for SignedInAfter {
-///     fn is_revoked(&self, session: &SessionInfo<'_>, _now: u64) -> bool {
-///         session.signed_in_at < self.0
-///     }
-/// }
-/// # let _ = SignedInAfter(0);
-/// ```
-#[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
-pub struct SessionInfo<'a> {
-    /// The session id (fresh at sign-in and at privilege changes).
-    pub id: &'a SessionId,
-    /// The subject and its generation, when the session has one.
-    pub subject: Option<&'a Subject>,
-    /// When the user signed in, seconds since the Unix epoch.
-    pub signed_in_at: u64,
-    /// The latest time this session could ever open.
-    pub absolute_expires_at: u64,
-}
-
-/// Decides whether an authentic, unexpired session has been revoked. Called on every
-/// read, so it should answer from memory; lookups in a remote store belong in the
-/// JavaScript async variant or in your own code before calling the manager.
-///
-/// ```
-/// use cookie_seal::{Revocation, SessionInfo};
-///
-/// /// Everyone whose subject id is on a deny list is signed out.
-/// struct Banned(Vec<String>);
-/// impl Revocation for Banned {
-///     fn is_revoked(&self, session: &SessionInfo<'_>, _now: u64) -> bool {
-///         session.subject.is_some_and(|s| self.0.contains(&s.id))
-///     }
-/// }
-/// # let _: Box<dyn Revocation> = Box::new(Banned(vec![]));
-/// ```
-pub trait Revocation: Send + Sync {
-    /// True if this session must not be accepted.
-    fn is_revoked(&self, session: &SessionInfo<'_>, now: u64) -> bool;
-}
+use super::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
+use crate::limits::MAX_LEEWAY;
+use crate::{Error, Revocation, SessionId, SessionInfo};
 
 /// Revoked session ids and subject generations, kept in memory: the synchronous face of
 /// [`MemoryStore`](crate::store::MemoryStore), which does the work. Every entry is dropped
@@ -124,16 +77,17 @@ impl MemoryRevocation {
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
     /// let set = MemoryRevocation::new(manager.longest_session());
     /// let session = manager.sign_in((), SignIn::default(), 1_000)?;
-    /// set.revoke(&session, 1_000)?;
+    /// set.revoke(&session, 1_000)?; // or a reader candidate's `info()`
     /// assert_eq!(set.len(), 1);
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
-    pub fn revoke<T>(&self, session: &crate::Session<T>, now: u64) -> Result<(), Error> {
+    pub fn revoke<'a>(&self, session: impl Into<SessionInfo<'a>>, now: u64) -> Result<(), Error> {
+        let session = session.into();
         // The leeway allowance keeps the entry a little past the last moment it could open.
         let until = session
             .absolute_expires_at
-            .saturating_add(crate::MAX_LEEWAY.as_secs());
-        self.revoke_id(session.id, until, now)
+            .saturating_add(MAX_LEEWAY.as_secs());
+        self.revoke_id(*session.id, until, now)
     }
 
     /// Revokes a session by id until `until` (seconds since the Unix epoch).
@@ -170,7 +124,7 @@ impl MemoryRevocation {
     ) -> Result<(), Error> {
         let until = now
             .saturating_add(self.longest_session)
-            .saturating_add(crate::MAX_LEEWAY.as_secs());
+            .saturating_add(MAX_LEEWAY.as_secs());
         self.store.raise_generation(subject, generation, until, now)
     }
 
