@@ -403,6 +403,60 @@ pub async fn concurrency(store: Arc<dyn SessionStore>) {
     }
 }
 
+/// The revalidation window: trusted without a lookup inside it (so a revoked cookie lives
+/// at most one window), checked at its edge and after, re-sealed after the check; a cookie
+/// due for a write is checked even inside it, and so is every write of a read session.
+pub async fn revalidation_window(store: Arc<dyn SessionStore>) {
+    let window = Duration::from_secs(30);
+    let s = StoredSessions::new(manager(), Arc::clone(&store)).revalidation_window(window);
+    let t = now();
+    let (session, header) = signed_in(&s, "kim", "", t).await;
+    s.sign_out(&session, t).await.unwrap();
+    assert_eq!(
+        code(&s, &header, t).await,
+        "OK",
+        "inside the window: no lookup"
+    );
+    assert_eq!(code(&s, &header, t + 29).await, "OK");
+    assert_eq!(
+        code(&s, &header, t + 30).await,
+        "REVOKED",
+        "at the edge: looked up"
+    );
+
+    // Past the window a good cookie is looked up and marked for a re-seal, which trusts
+    // it for one more window.
+    let (_, good) = signed_in(&s, "kim", "", t).await;
+    let read = s.read_at::<u32>(&good, t + 40).await.unwrap().unwrap();
+    assert_eq!(read.reseal, Some(cookie_seal::ResealReason::Revalidation));
+    let fresh = cookie(&s.set_cookies_at(&read, t + 40).await.unwrap());
+    let again = s.read_at::<u32>(&fresh, t + 41).await.unwrap().unwrap();
+    assert_eq!(again.reseal, None);
+
+    // A write inside the window asks the store first, so it cannot extend the trust of a
+    // session that was revoked meanwhile.
+    s.sign_out(&again, t + 42).await.unwrap();
+    assert_eq!(
+        code(&s, &fresh, t + 42).await,
+        "OK",
+        "still inside its window"
+    );
+    let err = s.set_cookies_at(&again, t + 42).await.unwrap_err();
+    assert_eq!(err.code(), "REVOKED");
+
+    // A cookie due for a re-seal (here: after a key rotation) is checked inside the window.
+    let (rotated, old_key) = signed_in(&s, "kim", "", t).await;
+    s.sign_out(&rotated, t).await.unwrap();
+    assert_eq!(code(&s, &old_key, t + 1).await, "OK");
+    let ring = Keyring::new("k2", Key::from_bytes(&[8; 32]).unwrap())
+        .unwrap()
+        .with_key("k1", Key::from_bytes(&[7; 32]).unwrap())
+        .unwrap();
+    let manager = SessionManager::builder(ring, "__Host-s").build().unwrap();
+    let after_rotation = StoredSessions::new(manager, store).revalidation_window(window);
+    assert_eq!(code(&after_rotation, &old_key, t + 1).await, "REVOKED");
+}
+
 macro_rules! suite {
     ($backend:ident) => {
         mod $backend {
@@ -433,6 +487,10 @@ macro_rules! suite {
             #[test]
             fn expiry_cleanup() {
                 super::run(super::$backend, super::expiry_cleanup)
+            }
+            #[test]
+            fn revalidation_window() {
+                super::run(super::$backend, super::revalidation_window)
             }
             #[test]
             fn concurrency() {

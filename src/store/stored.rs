@@ -2,13 +2,14 @@
 //! that keep it current (sign-in, last seen, sign-out here, elsewhere or everywhere).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{SessionEntry, SessionStore};
 use crate::limits::MAX_LEEWAY;
-use crate::{Error, Session, SessionManager, SignIn, Subject};
+use crate::{Error, ResealReason, Session, SessionManager, SignIn, Subject};
 
 /// A [`SessionManager`] whose reads also ask a [`SessionStore`] whether the session was
 /// revoked, and whose sign-in, writes and sign-outs keep the store's session list current.
@@ -40,12 +41,14 @@ use crate::{Error, Session, SessionManager, SignIn, Subject};
 pub struct StoredSessions {
     manager: SessionManager,
     store: Arc<dyn SessionStore>,
+    window: u64,
 }
 
 impl std::fmt::Debug for StoredSessions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoredSessions")
             .field("manager", &self.manager)
+            .field("window", &self.window)
             .finish_non_exhaustive()
     }
 }
@@ -62,7 +65,39 @@ impl StoredSessions {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn new(manager: SessionManager, store: Arc<dyn SessionStore>) -> StoredSessions {
-        StoredSessions { manager, store }
+        StoredSessions {
+            manager,
+            store,
+            window: 0,
+        }
+    }
+
+    /// Trusts a cookie sealed less than `window` ago without asking the store, and marks
+    /// an older one for a re-seal ([`ResealReason::Revalidation`]) after asking. Every
+    /// cookie this type writes was checked against the store just before, so its seal time
+    /// is when it was last validated: a revoked session keeps opening for at most one
+    /// window. Default zero: every read asks the store.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Duration;
+    /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
+    /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
+    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let sessions = StoredSessions::new(manager, Arc::new(MemoryStore::new()))
+    ///     .revalidation_window(Duration::from_secs(30));
+    /// let s = rt.block_on(sessions.sign_in(1, "user-7", false, "", 1_000))?;
+    /// let header = rt.block_on(sessions.set_cookies_at(&s, 1_000))?[0].split(';').next().unwrap().to_owned();
+    /// rt.block_on(sessions.sign_out(&s, 1_000))?;
+    /// // Inside the window the cookie is trusted without a lookup; after it, it is refused.
+    /// assert!(rt.block_on(sessions.read_at::<u32>(&header, 1_029))?.is_some());
+    /// assert_eq!(rt.block_on(sessions.read_at::<u32>(&header, 1_030)).unwrap_err().code(), "REVOKED");
+    /// # Ok::<(), cookie_seal::Error>(())
+    /// ```
+    #[must_use]
+    pub fn revalidation_window(mut self, window: Duration) -> StoredSessions {
+        self.window = window.as_secs();
+        self
     }
 
     /// The manager, for everything that needs no store (clearing cookies, capacity).
@@ -139,13 +174,23 @@ impl StoredSessions {
         // read at once: nothing is accepted that the store did not clear.
         let mut reader = self.manager.reader(cookie_header, now)?;
         while let Some(candidate) = reader.next_candidate() {
+            let (sealed_at, reseal_due) = candidate.sealed_at();
+            // Validated when sealed, less than a window ago; a cookie due for a write is
+            // checked anyway, so that the write cannot extend a trust nobody re-checked.
+            if !reseal_due && now < sealed_at.saturating_add(self.window) {
+                return Ok(Some(candidate.accept()));
+            }
             let info = candidate.info();
             let (id, subject) = (*info.id, info.subject.cloned());
             if self.store.is_revoked(&id, subject.as_ref(), now).await? {
                 reader.reject(candidate, Error::Revoked);
                 continue;
             }
-            return Ok(Some(candidate.accept()));
+            let mut session = candidate.accept();
+            if self.window > 0 {
+                session.reseal.get_or_insert(ResealReason::Revalidation);
+            }
+            return Ok(Some(session));
         }
         reader.finish()
     }
@@ -200,8 +245,19 @@ impl StoredSessions {
         session: &Session<T>,
         now: u64,
     ) -> Result<Vec<String>, Error> {
+        let from_request = !session.key_id.is_empty();
+        if from_request && self.window > 0 {
+            // The new seal time will say "validated now": make it true.
+            let revoked = self
+                .store
+                .is_revoked(&session.id, session.subject.as_ref(), now)
+                .await?;
+            if revoked {
+                return Err(Error::Revoked);
+            }
+        }
         let headers = self.manager.set_cookies_at(session, now)?;
-        if let (Some(subject), false) = (&session.subject, session.key_id.is_empty()) {
+        if let (Some(subject), true) = (&session.subject, from_request) {
             self.store.touch(&subject.id, &session.id, now).await?;
         }
         Ok(headers)
