@@ -3,6 +3,7 @@
 # started here on 127.0.0.1, with ports and data folders of their own, stopped by pid on
 # exit. Then the fault tests, which stop and restart those servers through this script's
 # subcommands (redis-stop, redis-start, pg-stop, pg-start) while a client is connected.
+# `scripts/test-stores.sh bench` starts the same servers and runs bench/stores instead.
 #
 # Redis runs as a one-node Redis Cluster (every slot on this node): a command or script
 # whose keys span two hash slots fails there with CROSSSLOT, so the suite also proves the
@@ -75,8 +76,8 @@ case "${1:-}" in
   redis-stop) redis_stop KILL; exit ;;
   pg-start) pg_start; exit ;;
   pg-stop) pg_stop immediate; exit ;;
-  "") ;;
-  *) echo "usage: $0 [redis-start|redis-stop|pg-start|pg-stop]" >&2; exit 2 ;;
+  "" | bench) ;;
+  *) echo "usage: $0 [bench|redis-start|redis-stop|pg-start|pg-stop]" >&2; exit 2 ;;
 esac
 
 scripts/setup-stores.sh
@@ -100,6 +101,12 @@ pg_start
 export COOKIE_SEAL_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 export COOKIE_SEAL_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 export COOKIE_SEAL_STORE_CONTROL="$PWD/scripts/test-stores.sh"
+
+if [ "${1:-}" = bench ]; then
+  # The figures in BENCHMARKS.md: prints a table, asserts nothing about speed.
+  cargo run --quiet --release --manifest-path bench/stores/Cargo.toml
+  exit
+fi
 
 features=store-sqlite,store-redis,store-postgres
 echo "== stores: the behavioural suite on memory, SQLite, Redis and Postgres"
