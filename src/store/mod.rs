@@ -18,11 +18,14 @@ use std::time::Duration;
 
 use crate::{Error, SessionId, Subject};
 
+mod expiring;
 mod memory;
 #[cfg(feature = "store-postgres")]
 mod postgres;
 #[cfg(feature = "store-redis")]
 mod redis;
+#[cfg(feature = "store-redis")]
+mod redis_scripts;
 mod revocation;
 #[cfg(feature = "store-sqlite")]
 mod sqlite;
