@@ -85,7 +85,8 @@ pub async fn memory() -> Arc<dyn SessionStore> {
 
 #[cfg(feature = "store-sqlite")]
 pub async fn sqlite() -> Arc<dyn SessionStore> {
-    let dir = std::env::temp_dir().join(unique("cookie-seal-stores-"));
+    // Under target/tmp, which cargo keeps for integration tests.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(unique("sqlite-"));
     std::fs::create_dir_all(&dir).unwrap();
     let store = cookie_seal::store::SqliteStore::open(dir.join("s.db"))
         .await
@@ -563,13 +564,10 @@ fn memory_capacity_and_generation_lifetime() {
     assert_eq!(set.len(), 2);
     set.revoke_id(c, t + 20, t + 11).unwrap(); // a and b expired: room again
 
-    let store = MemoryStore::new();
     let old = Subject::new("u", 0).unwrap();
     let revocation = MemoryRevocation::new(Duration::from_secs(1_000));
     revocation.revoke_subject_below("u", 1, t).unwrap();
-    let info_time = t + 1_000 + 3_600; // longest session + the most leeway
-    let _ = store;
-    let id = SessionId::generate().unwrap();
+    let last_open = t + 1_000 + 3_600; // longest session + the most leeway
     let manager = SessionManager::builder(
         Keyring::new("k1", Key::from_bytes(&[7; 32]).unwrap()).unwrap(),
         "__Host-s",
@@ -587,9 +585,8 @@ fn memory_capacity_and_generation_lifetime() {
     let header = cookie(&manager.set_cookies_at(&session, t).unwrap());
     // Inside the leeway after the absolute deadline the session still opens on its own,
     // so the subject entry must still refuse it.
-    let err = manager.read_at::<u32>(&header, info_time).unwrap_err();
+    let err = manager.read_at::<u32>(&header, last_open).unwrap_err();
     assert_eq!(err.code(), "REVOKED");
-    let _ = id;
 }
 
 /// Runs `scripts/test-stores.sh <what>` (redis-stop, redis-start, pg-stop, pg-start).
