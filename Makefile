@@ -12,3 +12,4 @@ test:
 bench:
 	cargo bench --bench seal_open
 	bench/run.sh
+	scripts/test-stores.sh bench   # reads/s with each store, and tower-sessions (bench/stores/)

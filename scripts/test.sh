@@ -12,6 +12,8 @@ cargo test --quiet
 echo "== native: the cookie-seal command-line tool (feature cli)"
 cargo test --quiet --features cli --test cli
 
+scripts/test-stores.sh   # stores on real Redis and Postgres servers it starts (tests/stores.rs)
+
 echo "== wasm32-unknown-unknown build"
 cargo build --quiet --target wasm32-unknown-unknown
 

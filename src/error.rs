@@ -87,6 +87,10 @@ pub enum Error {
     /// The payload is longer than AES-GCM can encrypt under one nonce (2^36 - 32 bytes).
     /// Its code is `TOO_LARGE`.
     AeadLimit,
+    /// A session store could not answer (down, slow past its timeout, full, or refusing),
+    /// so nothing that needed it was accepted or changed. The message names the store and
+    /// the cause, never a password or a session's data.
+    StoreUnavailable(String),
 }
 
 impl Error {
@@ -113,6 +117,7 @@ impl Error {
         "INVALID_OPTION",
         "RANDOM_FAILED",
         "CLOCK",
+        "STORE_UNAVAILABLE",
     ];
 
     /// How many of [`CODES`](Self::CODES), from the start, are about the cookie itself.
@@ -128,6 +133,7 @@ impl Error {
     /// use cookie_seal::Error;
     /// assert_eq!(Error::BadSeal.code(), "BAD_SEAL");
     /// assert_eq!(Error::TooLarge { actual: 5000, limit: 4096 }.code(), "TOO_LARGE");
+    /// assert_eq!(Error::StoreUnavailable("redis: timed out".into()).code(), "STORE_UNAVAILABLE");
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
@@ -144,6 +150,7 @@ impl Error {
             Error::Clock => "CLOCK",
             Error::RandomFailed => "RANDOM_FAILED",
             Error::Revoked => "REVOKED",
+            Error::StoreUnavailable(_) => "STORE_UNAVAILABLE",
         }
     }
 }
@@ -188,6 +195,7 @@ impl fmt::Display for Error {
             }
             Error::Clock => f.write_str("the platform clock is before 1970 or unreadable"),
             Error::AeadLimit => f.write_str("payload too long for AES-GCM"),
+            Error::StoreUnavailable(why) => write!(f, "session store unavailable: {why}"),
         }
     }
 }

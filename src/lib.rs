@@ -12,6 +12,7 @@ mod key;
 pub mod limits;
 mod sealer;
 mod session;
+pub mod store;
 // The wasm-bindgen binding: only for the npm package, kept out of the core.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm;
@@ -21,7 +22,8 @@ pub use cookie::SameSite;
 pub use error::Error;
 pub use key::{Key, Keyring};
 pub use sealer::{Opened, Sealer, SealerBuilder};
+pub use store::MemoryRevocation;
 pub use session::{
-    Candidate, MemoryRevocation, ResealReason, Revocation, Session, SessionId, SessionInfo,
+    Candidate, ResealReason, Revocation, Session, SessionId, SessionInfo,
     SessionManager, SessionManagerBuilder, SessionReader, SignIn, Subject,
 };

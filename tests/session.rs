@@ -738,11 +738,11 @@ fn revocation_by_id_subject_generation_and_cutoff() {
     let (_, h2) = signed_in(&m, json!(2), user(1), T0);
     let (_, h3) = signed_in(&m, json!(3), user(2), T0);
 
-    revoked.revoke(&one, T0);
+    revoked.revoke(&one, T0).unwrap();
     assert_eq!(read(&m, &h1, T0).unwrap_err(), Error::Revoked);
     assert!(read(&m, &h2, T0).is_ok());
 
-    revoked.revoke_subject_below("user-42", 2, T0);
+    revoked.revoke_subject_below("user-42", 2, T0).unwrap();
     assert_eq!(read(&m, &h2, T0).unwrap_err().code(), "REVOKED");
     assert_eq!(
         read(&m, &h3, T0).unwrap().subject,
@@ -755,7 +755,8 @@ fn revocation_by_id_subject_generation_and_cutoff() {
         cookie_seal::SessionId::generate().unwrap(),
         T0 + 10_000,
         T0 + 3_000 + 3_601,
-    );
+    )
+    .unwrap();
     assert_eq!(revoked.len(), 1);
 
     let cutoff = SessionManager::builder(ring("k1", 1), NAME)

@@ -25,7 +25,7 @@ use zeroize::Zeroizing;
 pub use builder::SessionManagerBuilder;
 pub use id::{SessionId, Subject};
 pub use reader::{Candidate, SessionReader};
-pub use revocation::{MemoryRevocation, Revocation, SessionInfo};
+pub use revocation::{Revocation, SessionInfo};
 pub use types::{ResealReason, Session, SignIn};
 
 use crate::Error;

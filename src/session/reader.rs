@@ -146,6 +146,12 @@ impl Candidate {
         self.session.info()
     }
 
+    /// When it was sealed, and whether it is due to be written again: what a store's
+    /// revalidation window decides on.
+    pub(crate) fn sealed_at(&self) -> (u64, bool) {
+        (self.session.issued_at, self.session.reseal.is_some())
+    }
+
     /// Takes this candidate as the request's session.
     ///
     /// ```

@@ -72,7 +72,7 @@ fn the_reader_yields_each_candidate_in_order() {
 /// The manager's hook refuses first: the caller never sees what it refused.
 #[test]
 fn the_hook_refuses_before_the_caller_sees_a_candidate() {
-    let revoked = Arc::new(MemoryRevocation::new(Duration::from_secs(86_400)));
+    let revoked = Arc::new(crate::MemoryRevocation::new(Duration::from_secs(86_400)));
     let m = SessionManager::builder(ring(), "s")
         .revocation(revoked.clone())
         .build()
@@ -80,7 +80,7 @@ fn the_hook_refuses_before_the_caller_sees_a_candidate() {
     let now = 1_700_000_000;
     let (_, header) = cookie(&m, b"1", now);
     let s = m.read_bytes_at(&header, now).unwrap().unwrap();
-    revoked.revoke(&s, now);
+    revoked.revoke(&s, now).unwrap();
     let mut called = false;
     let err = drive(&m, &header, now, |_| {
         called = true;

@@ -62,6 +62,9 @@ pub enum ResealReason {
     StaleCookies,
     /// The session id was regenerated (sign-in or privilege change).
     NewId,
+    /// A store's revalidation window has passed since the cookie was sealed: it was
+    /// checked against the store just now, and writing it records that.
+    Revalidation,
 }
 
 impl ResealReason {
@@ -74,6 +77,7 @@ impl ResealReason {
         match self {
             ResealReason::KeyRotation => "key-rotation",
             ResealReason::Renewal => "renewal",
+            ResealReason::Revalidation => "revalidation",
             ResealReason::StaleCookies => "stale-cookies",
             ResealReason::NewId => "new-id",
         }
