@@ -10,6 +10,9 @@ mod key;
 mod revocation;
 mod sealer;
 mod session;
+// Sealing unchecked plaintext with a fixed nonce, for vectors and fuzzing only.
+#[cfg(feature = "insecure-fixed-nonce")]
+mod testing;
 // The wasm-bindgen binding: only for the npm package, kept out of the core.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm;
@@ -29,3 +32,5 @@ pub use session::{
     DEFAULT_REMEMBER_IDLE, MAX_CHUNKS_LIMIT, ResealReason, Session, SessionId, SessionManager,
     SessionManagerBuilder, SignIn, Subject,
 };
+#[cfg(feature = "insecure-fixed-nonce")]
+pub use testing::seal_raw_claims_with_fixed_nonce_insecure;
