@@ -1,5 +1,5 @@
 # The two commands the README promises, and a few conveniences.
-.PHONY: demo test bench
+.PHONY: demo test bench fuzz
 
 # The demo server and playground (scripts/demo.sh): `make demo`, `make demo PORT=9000`.
 demo:
@@ -12,3 +12,9 @@ test:
 bench:
 	cargo bench --bench seal_open
 	bench/run.sh
+
+# Every cargo-fuzz target in fuzz/ for FUZZ_SECONDS each (scripts/fuzz.sh installs nightly
+# and cargo-fuzz when missing): `make fuzz`, `make fuzz FUZZ_SECONDS=60`.
+FUZZ_SECONDS ?= 600
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
