@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target in fuzz/ for FUZZ_SECONDS each (default 600), one after
 # another, starting from the committed corpus. Installs a nightly toolchain and cargo-fuzz
-# if they are missing. New inputs go to fuzz/corpus/<target>/ (minimise before committing:
-# `cargo +nightly fuzz cmin <target>`); a crash is written to fuzz/artifacts/<target>/ and
-# stops the run.
+# if they are missing. New inputs go to fuzz/corpus/<target>/; a crash is written to
+# fuzz/artifacts/<target>/ and stops the run (replay it on stable with the `one_input` test
+# of tests/fuzz_replay.rs). Before committing a grown corpus, keep one input per covered
+# edge (a few dozen files):
+#   fuzz/target/x86_64-unknown-linux-gnu/release/<target> -set_cover_merge=1 -use_counters=0 NEW_DIR fuzz/corpus/<target>
+# COOKIE_SEAL_FUZZ_KNOWN_DEFECTS=1 lets the harness tolerate the defects listed in `Known`
+# in fuzz/harness.rs, for a run on a tree that still has them.
 #   make fuzz                         every target, 600 s each
 #   make fuzz FUZZ_SECONDS=60         shorter
 #   FUZZ_TARGETS="open_paths" scripts/fuzz.sh
