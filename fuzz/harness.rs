@@ -125,7 +125,10 @@ fn is_b64(b: u8) -> bool {
 /// (16) or error variant name, shorter than half a key (43).
 pub fn assert_quiet(text: &str, input: Option<&[u8]>) {
     for secret in secrets() {
-        assert!(!text.contains(secret.as_str()), "key material in output: {text}");
+        assert!(
+            !text.contains(secret.as_str()),
+            "key material in output: {text}"
+        );
     }
     let Some(input) = input else { return };
     let bytes = text.as_bytes();
@@ -296,13 +299,21 @@ pub fn parse_plaintext(p: &[u8]) -> Result<Parsed, &'static str> {
     }
     let issued_at = r.u64()?;
     let expires_at = r.u64()?;
-    let not_before = if flags & 0x01 != 0 { Some(r.u64()?) } else { None };
+    let not_before = if flags & 0x01 != 0 {
+        Some(r.u64()?)
+    } else {
+        None
+    };
     let session_id = if flags & 0x02 != 0 {
         Some(r.take(16)?.try_into().expect("16 bytes"))
     } else {
         None
     };
-    let signed_in_at = if flags & 0x04 != 0 { Some(r.u64()?) } else { None };
+    let signed_in_at = if flags & 0x04 != 0 {
+        Some(r.u64()?)
+    } else {
+        None
+    };
     let subject = if flags & 0x10 != 0 {
         let generation = r.u64()?;
         let len = usize::from(r.take(1)?[0]);
@@ -340,7 +351,9 @@ impl<'a> Fields<'a> {
     }
 
     fn u64(&mut self) -> Result<u64, &'static str> {
-        Ok(u64::from_be_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_be_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
 }
 
@@ -403,9 +416,17 @@ pub fn model_open(plaintext: &[u8], cfg: &Config, revoked: &Revoked, now: u64) -
     }
     let mut open = open_verdict(parsed.clone(), cfg, now, idle, absolute_expires_at);
     if now >= absolute_expires_at
-        && let Verdict::Open { parsed, absolute_expires_at, renewal } = open
+        && let Verdict::Open {
+            parsed,
+            absolute_expires_at,
+            renewal,
+        } = open
     {
-        open = Verdict::OpenOrExpired { parsed, absolute_expires_at, renewal };
+        open = Verdict::OpenOrExpired {
+            parsed,
+            absolute_expires_at,
+            renewal,
+        };
     }
     let by_subject = parsed.subject.as_ref().and_then(|(id, g)| {
         revoked
@@ -436,7 +457,13 @@ pub fn model_open(plaintext: &[u8], cfg: &Config, revoked: &Revoked, now: u64) -
     verdict
 }
 
-fn open_verdict(parsed: Parsed, cfg: &Config, now: u64, idle: u64, absolute_expires_at: u64) -> Verdict {
+fn open_verdict(
+    parsed: Parsed,
+    cfg: &Config,
+    now: u64,
+    idle: u64,
+    absolute_expires_at: u64,
+) -> Verdict {
     let remaining = parsed.expires_at.saturating_sub(now);
     let renewed = now.saturating_add(idle).min(absolute_expires_at);
     let renewal = (remaining as f64) < (idle as f64) * cfg.renew && renewed > parsed.expires_at;
@@ -455,7 +482,11 @@ fn session_names(name: &str) -> Vec<String> {
 }
 
 /// FORMAT.md §13 step 5: the joined value and its count, or the error code.
-pub fn model_join(pairs: &[(&str, &str)], name: &str, max_chunks: usize) -> Result<(String, u8), &'static str> {
+pub fn model_join(
+    pairs: &[(&str, &str)],
+    name: &str,
+    max_chunks: usize,
+) -> Result<(String, u8), &'static str> {
     let first = |n: &str| pairs.iter().find(|(p, _)| *p == n).map(|(_, v)| *v);
     let head = first(&format!("{name}.0")).ok_or("MALFORMED")?;
     let (count, piece0) = head.split_once('.').ok_or("MALFORMED")?;
@@ -471,7 +502,11 @@ pub fn model_join(pairs: &[(&str, &str)], name: &str, max_chunks: usize) -> Resu
     let mut value = String::new();
     for i in 0..n {
         let chunk_name = format!("{name}.{i}");
-        let v = if i == 0 { head } else { first(&chunk_name).ok_or("MALFORMED")? };
+        let v = if i == 0 {
+            head
+        } else {
+            first(&chunk_name).ok_or("MALFORMED")?
+        };
         if chunk_name.len() + 1 + v.len() > LIMIT {
             return Err("TOO_LARGE");
         }
@@ -498,7 +533,13 @@ pub struct Plain {
 }
 
 impl Plain {
-    pub fn session(sid: u8, signed_in_at: u64, issued_at: u64, expires_at: u64, payload: &[u8]) -> Plain {
+    pub fn session(
+        sid: u8,
+        signed_in_at: u64,
+        issued_at: u64,
+        expires_at: u64,
+        payload: &[u8],
+    ) -> Plain {
         Plain {
             flags: 0x06,
             issued_at,
@@ -560,7 +601,11 @@ pub fn cut(name: &str, value: &str, count: usize, spelling: &str) -> Vec<(String
         .map(|i| {
             let piece = value.get((i * size).min(value.len())..((i + 1) * size).min(value.len()));
             let piece = piece.unwrap_or("");
-            let v = if i == 0 { format!("{spelling}.{piece}") } else { piece.to_owned() };
+            let v = if i == 0 {
+                format!("{spelling}.{piece}")
+            } else {
+                piece.to_owned()
+            };
             (format!("{name}.{i}"), v)
         })
         .collect()
@@ -599,12 +644,22 @@ fn check_set_cookies(set_cookie: &[String], cfg: &Config, written: &Session<Vec<
         let (first, attrs) = h.split_once("; ").expect("attributes");
         let (n, v) = first.split_once('=').expect("name=value");
         assert!(names.iter().any(|x| x == n), "{h}");
-        assert!(first.len() <= LIMIT, "cookie over the browser limit: {}", first.len());
+        assert!(
+            first.len() <= LIMIT,
+            "cookie over the browser limit: {}",
+            first.len()
+        );
         if v.is_empty() {
-            assert_eq!(attrs, "Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax", "{h}");
+            assert_eq!(
+                attrs, "Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax",
+                "{h}"
+            );
         } else if written.remember_me {
             let age = (written.expires_at - now).min(cookie_seal::MAX_AGE_CAP);
-            assert_eq!(attrs, format!("Max-Age={age}; Path=/; Secure; HttpOnly; SameSite=Lax"));
+            assert_eq!(
+                attrs,
+                format!("Max-Age={age}; Path=/; Secure; HttpOnly; SameSite=Lax")
+            );
         } else {
             assert_eq!(attrs, "Path=/; Secure; HttpOnly; SameSite=Lax", "{h}");
         }
@@ -614,7 +669,14 @@ fn check_set_cookies(set_cookie: &[String], cfg: &Config, written: &Session<Vec<
 /// Writes `s` back at `now`, re-reads it from the resulting jar, and checks that everything
 /// the session carries survived, the deadline never passes the absolute one, and the
 /// session is over one second after its absolute deadline plus the leeway.
-fn write_back(m: &SessionManager, cfg: &Config, jar: &[(String, String)], s: &Session<Vec<u8>>, now: u64, read_at: u64) {
+fn write_back(
+    m: &SessionManager,
+    cfg: &Config,
+    jar: &[(String, String)],
+    s: &Session<Vec<u8>>,
+    now: u64,
+    read_at: u64,
+) {
     let written = match m.set_cookies_bytes_at(s, now) {
         Ok(h) => h,
         Err(err) => {
@@ -623,7 +685,10 @@ fn write_back(m: &SessionManager, cfg: &Config, jar: &[(String, String)], s: &Se
             match err.code() {
                 // A session that read as valid at this very time must be writable.
                 "EXPIRED" if over && now == read_at => {
-                    assert!(tolerated(Known::WriteRefusedAfterDeadline), "read Ok, write {err}")
+                    assert!(
+                        tolerated(Known::WriteRefusedAfterDeadline),
+                        "read Ok, write {err}"
+                    )
                 }
                 "EXPIRED" => assert!(over, "write refused before the deadline: {err}"),
                 "TOO_LARGE" => {}
@@ -632,7 +697,10 @@ fn write_back(m: &SessionManager, cfg: &Config, jar: &[(String, String)], s: &Se
             return;
         }
     };
-    assert!(now <= s.absolute_expires_at.saturating_add(cfg.leeway), "written after the end");
+    assert!(
+        now <= s.absolute_expires_at.saturating_add(cfg.leeway),
+        "written after the end"
+    );
     let (idle, _) = cfg.lifetimes(s.remember_me);
     let expires_at = now.saturating_add(idle).min(s.absolute_expires_at);
     let mut expected = s.clone();
@@ -661,16 +729,28 @@ fn write_back(m: &SessionManager, cfg: &Config, jar: &[(String, String)], s: &Se
     let end = again.absolute_expires_at.saturating_add(cfg.leeway);
     if end < u64::MAX {
         let late = m.read_bytes_at(&header, end + 1).map(|s| s.map(|s| s.id));
-        assert_eq!(late.map_err(|e| e.code()), Err("EXPIRED"), "open past the absolute end");
+        assert_eq!(
+            late.map_err(|e| e.code()),
+            Err("EXPIRED"),
+            "open past the absolute end"
+        );
     }
     // Signing out leaves no session cookie behind.
     let out = apply(&jar, &m.clear_cookies());
     let header = join_header(&out);
-    assert!(matches!(m.read_bytes_at(&header, now), Ok(None)), "{header}");
+    assert!(
+        matches!(m.read_bytes_at(&header, now), Ok(None)),
+        "{header}"
+    );
 }
 
 /// Compares a read with the model's verdict; returns the session when it opened.
-fn compare(got: Result<Option<Session<Vec<u8>>>, Error>, want: &Verdict, expect_reseal: Option<ResealReason>, input: &[u8]) -> Option<Session<Vec<u8>>> {
+fn compare(
+    got: Result<Option<Session<Vec<u8>>>, Error>,
+    want: &Verdict,
+    expect_reseal: Option<ResealReason>,
+    input: &[u8],
+) -> Option<Session<Vec<u8>>> {
     let got = got.map(|s| s.expect("a session cookie was sent"));
     if let Err(e) = &got {
         assert_quiet_error(e, input);
@@ -684,19 +764,40 @@ fn compare(got: Result<Option<Session<Vec<u8>>>, Error>, want: &Verdict, expect_
         }
         (Verdict::Refused(_), Err(_)) => None,
         (Verdict::Refused(inner), Ok(s)) => {
-            assert!(tolerated(Known::SignInAfterIssue) || tolerated(Known::SubjectEntryPruned), "should not open: {s:?}");
+            assert!(
+                tolerated(Known::SignInAfterIssue) || tolerated(Known::SubjectEntryPruned),
+                "should not open: {s:?}"
+            );
             compare(Ok(Some(s)), inner, expect_reseal, input)
         }
         (Verdict::OpenOrExpired { .. }, Err(e)) if e.code() == "EXPIRED" => None,
         (Verdict::MayBeRevoked(_), Err(e)) if e.code() == "REVOKED" => None,
         (Verdict::MayBeRevoked(inner), got) => compare(got.map(Some), inner, expect_reseal, input),
-        (Verdict::Open { parsed, absolute_expires_at, renewal } | Verdict::OpenOrExpired { parsed, absolute_expires_at, renewal }, Ok(s)) => {
+        (
+            Verdict::Open {
+                parsed,
+                absolute_expires_at,
+                renewal,
+            }
+            | Verdict::OpenOrExpired {
+                parsed,
+                absolute_expires_at,
+                renewal,
+            },
+            Ok(s),
+        ) => {
             assert_eq!(s.id.as_bytes(), &parsed.session_id.expect("a session id"));
             assert_eq!(Some(s.signed_in_at), parsed.signed_in_at);
-            assert_eq!((s.issued_at, s.expires_at), (parsed.issued_at, parsed.expires_at));
+            assert_eq!(
+                (s.issued_at, s.expires_at),
+                (parsed.issued_at, parsed.expires_at)
+            );
             assert_eq!(s.absolute_expires_at, *absolute_expires_at);
             assert_eq!(s.remember_me, parsed.remember_me);
-            assert_eq!(s.subject.as_ref().map(|x| (x.id.clone(), x.generation)), parsed.subject);
+            assert_eq!(
+                s.subject.as_ref().map(|x| (x.id.clone(), x.generation)),
+                parsed.subject
+            );
             assert_eq!(s.data, parsed.payload);
             let reseal = expect_reseal.or(renewal.then_some(ResealReason::Renewal));
             assert_eq!(s.reseal, reseal);
@@ -739,7 +840,9 @@ pub fn open_paths(data: &[u8]) {
         Err(e) => {
             assert_quiet_error(e, value_bytes);
             if value.len() + cfg.name.len() < LIMIT {
-                let o = opened.as_ref().expect_err("a value inspect refuses never opens");
+                let o = opened
+                    .as_ref()
+                    .expect_err("a value inspect refuses never opens");
                 assert_eq!(o.code(), e.code(), "inspect {e:?}, open {o:?}");
             }
         }
@@ -764,13 +867,17 @@ pub fn open_paths(data: &[u8]) {
     // The same value as the session cookie: the session reader runs the same steps first.
     let header = format!("{}={value}", cfg.name);
     let clean = !value.is_empty()
-        && value.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b'"');
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b';' && b != b'"');
     let read = m.read_bytes_at(&header, now);
     if let Err(e) = &read {
         assert_quiet_error(e, value_bytes);
     }
     if clean && let Some(code) = sealer_code {
-        let e = read.as_ref().expect_err("a value the sealer refuses is no session");
+        let e = read
+            .as_ref()
+            .expect_err("a value the sealer refuses is no session");
         assert_eq!(e.code(), code, "sealer {code}, session {e:?}");
     }
 
@@ -810,8 +917,10 @@ pub fn open_paths(data: &[u8]) {
         assert_quiet_error(e, value_bytes);
     }
     let parsed = cookie_seal::cookie_pairs(&header).expect("under 64 KiB");
-    if pieces.iter().all(|p| p.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b'"'))
-        && parsed.len() == count
+    if pieces.iter().all(|p| {
+        p.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b';' && b != b'"')
+    }) && parsed.len() == count
     {
         match model_join(&parsed, cfg.name, cfg.max_chunks) {
             Err(code) => assert_eq!(read.as_ref().map(|_| ()).map_err(Error::code), Err(code)),
@@ -859,7 +968,11 @@ pub fn authentic_sessions(data: &[u8]) {
     };
     let generation = u64::from(r.u8());
     let now = offset(issued_at, r.u32());
-    let write_delay = if c & 0x4000 != 0 { u64::from(r.u32()) } else { 0 };
+    let write_delay = if c & 0x4000 != 0 {
+        u64::from(r.u32())
+    } else {
+        0
+    };
     let key_choice = r.u8() % 8;
     let count_choice = r.u8();
     let revoke_raw = r.u32();
@@ -902,7 +1015,11 @@ pub fn authentic_sessions(data: &[u8]) {
         (0, String::new())
     } else {
         let n = usize::from(count_choice) % 12;
-        let spelling = if c & 64 != 0 { format!("0{n}") } else { n.to_string() };
+        let spelling = if c & 64 != 0 {
+            format!("0{n}")
+        } else {
+            n.to_string()
+        };
         (n, spelling)
     };
     let sealer = cfg.sealer(single_ring(key_index));
@@ -958,7 +1075,10 @@ pub fn authentic_sessions(data: &[u8]) {
 
     // What the reader must say: the envelope first (sizes, count, key), then the claims.
     let want = (|| {
-        let header_pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let header_pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
         if count == 0 {
             if cfg.name.len() + 1 + value.len() > LIMIT {
                 return Verdict::Fails("TOO_LARGE");
@@ -985,9 +1105,15 @@ pub fn authentic_sessions(data: &[u8]) {
         return;
     }
     // A fresh sign-in with the same data, subject and kind goes through the same cycle.
-    let Ok(text) = core::str::from_utf8(&plain.subject) else { return };
-    let Ok(subject) = Subject::new(text, plain.generation) else { return };
-    let options = SignIn::default().remember_me(plain.remember_me()).subject(subject);
+    let Ok(text) = core::str::from_utf8(&plain.subject) else {
+        return;
+    };
+    let Ok(subject) = Subject::new(text, plain.generation) else {
+        return;
+    };
+    let options = SignIn::default()
+        .remember_me(plain.remember_me())
+        .subject(subject);
     // Its own manager: no cutoff or revocation, which could refuse the new session.
     let cfg = Config { cutoff: 0, ..cfg };
     let m = cfg.manager(None);
@@ -1020,7 +1146,9 @@ pub struct Fixture {
 }
 
 fn cart(items: usize) -> Vec<u8> {
-    let list: Vec<String> = (0..items).map(|i| format!(r#"{{"sku":"SKU-{i:05}","qty":{}}}"#, i % 7 + 1)).collect();
+    let list: Vec<String> = (0..items)
+        .map(|i| format!(r#"{{"sku":"SKU-{i:05}","qty":{}}}"#, i % 7 + 1))
+        .collect();
     format!(r#"{{"cart":[{}]}}"#, list.join(",")).into_bytes()
 }
 
@@ -1032,34 +1160,74 @@ pub fn fixture() -> &'static Fixture {
         let h = 3_600;
         let plains: Vec<(Plain, usize, bool)> = vec![
             (Plain::session(1, T, T, T + h, small), 0, false),
-            (Plain::session(2, T, T, T + 7 * 86_400, small).with_subject("ada@example.com", 7).remember(), 0, false),
+            (
+                Plain::session(2, T, T, T + 7 * 86_400, small)
+                    .with_subject("ada@example.com", 7)
+                    .remember(),
+                0,
+                false,
+            ),
             (Plain::session(3, T, T, T + h, &cart(160)), 2, false),
             (Plain::session(4, T, T, T + h, &cart(290)), 3, false),
             // Expired at T: idle deadline long gone.
-            (Plain::session(5, T - 40_000, T - 30_000, T - 26_400, small), 0, false),
+            (
+                Plain::session(5, T - 40_000, T - 30_000, T - 26_400, small),
+                0,
+                false,
+            ),
             // Revoked by id, and by subject generation.
             (Plain::session(6, T, T, T + h, small), 0, false),
-            (Plain::session(7, T, T, T + h, small).with_subject("mallory", 1), 0, false),
+            (
+                Plain::session(7, T, T, T + h, small).with_subject("mallory", 1),
+                0,
+                false,
+            ),
             // Under the old key k1.
             (Plain::session(8, T, T, T + h, small), 0, true),
             // Signed in 20000 s before T: its absolute end is T + 8800.
-            (Plain::session(9, T - 20_000, T - 1_000, T + 2_600, small), 0, false),
+            (
+                Plain::session(9, T - 20_000, T - 1_000, T + 2_600, small),
+                0,
+                false,
+            ),
             // A chunked session whose idle deadline is already past at T.
-            (Plain::session(10, T - 10_000, T - 5_000, T - 1_400, &cart(160)), 2, false),
+            (
+                Plain::session(10, T - 10_000, T - 5_000, T - 1_400, &cart(160)),
+                2,
+                false,
+            ),
         ];
         let mut items = Vec::new();
         for (plain, count, rotated) in plains {
             let plaintext = plain.bytes();
             let sealer = cfg.sealer(single_ring(usize::from(rotated)));
-            let value = seal_raw_claims_with_fixed_nonce_insecure(&sealer, &plaintext, count as u8, NONCE).expect("seals");
-            let pairs = if count == 0 { cut(cfg.name, &value, 0, "") } else { writer_cut(cfg.name, &value, count) };
-            items.push(Item { plaintext, value, count, pairs, rotated });
+            let value =
+                seal_raw_claims_with_fixed_nonce_insecure(&sealer, &plaintext, count as u8, NONCE)
+                    .expect("seals");
+            let pairs = if count == 0 {
+                cut(cfg.name, &value, 0, "")
+            } else {
+                writer_cut(cfg.name, &value, count)
+            };
+            items.push(Item {
+                plaintext,
+                value,
+                count,
+                pairs,
+                rotated,
+            });
         }
         // What a plain Sealer writes: authentic, but no session claims.
         let mut plain = Plain::session(0, 0, T, T + 7 * 86_400, small);
         plain.flags = 0;
         let plaintext = plain.bytes();
-        let value = seal_raw_claims_with_fixed_nonce_insecure(&cfg.sealer(reader_ring()), &plaintext, 0, NONCE).expect("seals");
+        let value = seal_raw_claims_with_fixed_nonce_insecure(
+            &cfg.sealer(reader_ring()),
+            &plaintext,
+            0,
+            NONCE,
+        )
+        .expect("seals");
         items.push(Item {
             plaintext,
             pairs: vec![(cfg.name.to_owned(), value.clone())],
@@ -1068,14 +1236,23 @@ pub fn fixture() -> &'static Fixture {
             rotated: false,
         });
         let revocation = Arc::new(MemoryRevocation::new(Duration::from_secs(cfg.longest())));
-        revocation.revoke_id(SessionId::from_str(&b64(&[6; 16])).expect("id"), T + 28_800 + 60, T);
+        revocation.revoke_id(
+            SessionId::from_str(&b64(&[6; 16])).expect("id"),
+            T + 28_800 + 60,
+            T,
+        );
         revocation.revoke_subject_below("mallory", 2, T);
         let revoked = Revoked {
             ids: vec![[6; 16]],
             subjects: vec![("mallory".into(), 2, T)],
         };
         let manager = cfg.manager(Some(revocation));
-        Fixture { cfg, manager, revoked, items }
+        Fixture {
+            cfg,
+            manager,
+            revoked,
+            items,
+        }
     })
 }
 
@@ -1085,7 +1262,11 @@ fn writer_cut(name: &str, value: &str, count: usize) -> Vec<(String, String)> {
     (0..count)
         .map(|i| {
             let chunk_name = format!("{name}.{i}");
-            let prefix = if i == 0 { format!("{count}.") } else { String::new() };
+            let prefix = if i == 0 {
+                format!("{count}.")
+            } else {
+                String::new()
+            };
             let room = LIMIT - chunk_name.len() - 1 - prefix.len();
             let (piece, tail) = rest.split_at(room.min(rest.len()));
             rest = tail;
@@ -1096,8 +1277,8 @@ fn writer_cut(name: &str, value: &str, count: usize) -> Vec<(String, String)> {
 
 /// The times worth reading at: the edges of the fixture's windows.
 const EDGES: [i64; 16] = [
-    -61, -60, 0, 2_700, 2_701, 3_660, 3_661, 8_800, 8_860, 8_861, 28_800, 28_860, 28_861,
-    604_860, 604_861, 2_592_061,
+    -61, -60, 0, 2_700, 2_701, 3_660, 3_661, 8_800, 8_860, 8_861, 28_800, 28_860, 28_861, 604_860,
+    604_861, 2_592_061,
 ];
 
 pub fn cookie_headers(data: &[u8]) {
@@ -1132,7 +1313,11 @@ pub fn cookie_headers(data: &[u8]) {
                 let i = r.u8() % 12;
                 let len = usize::from(r.u8() % 64);
                 let junk = String::from_utf8_lossy(r.take(len)).into_owned();
-                if i == 11 { format!("{}={junk}", cfg.name) } else { format!("{}.{i}={junk}", cfg.name) }
+                if i == 11 {
+                    format!("{}={junk}", cfg.name)
+                } else {
+                    format!("{}.{i}={junk}", cfg.name)
+                }
             }
             6 => {
                 let len = usize::from(r.u16() % 9_000);
@@ -1174,15 +1359,26 @@ pub fn cookie_headers(data: &[u8]) {
             let item = fx
                 .items
                 .iter()
-                .find(|i| parse_plaintext(&i.plaintext).is_ok_and(|p| p.session_id == Some(*s.id.as_bytes())))
+                .find(|i| {
+                    parse_plaintext(&i.plaintext)
+                        .is_ok_and(|p| p.session_id == Some(*s.id.as_bytes()))
+                })
                 .expect("an opened session is one the fixture wrote");
             let verdict = model_open(&item.plaintext, cfg, &fx.revoked, now);
-            assert!(!matches!(verdict, Verdict::Fails(_)), "opened {s:?} against {verdict:?}");
+            assert!(
+                !matches!(verdict, Verdict::Fails(_)),
+                "opened {s:?} against {verdict:?}"
+            );
             return;
         }
     };
-    let Some(s) = compare(got, &want, reseal, data) else { return };
-    let jar: Vec<(String, String)> = parsed.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+    let Some(s) = compare(got, &want, reseal, data) else {
+        return;
+    };
+    let jar: Vec<(String, String)> = parsed
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
     write_back(&fx.manager, cfg, &jar, &s, now, now);
 }
 
@@ -1200,12 +1396,19 @@ enum HeaderWant {
 fn model_header(fx: &Fixture, pairs: &[(&str, &str)], now: u64) -> HeaderWant {
     let cfg = &fx.cfg;
     let names = session_names(cfg.name);
-    let present = names.iter().filter(|n| pairs.iter().any(|(p, _)| p == *n)).count();
+    let present = names
+        .iter()
+        .filter(|n| pairs.iter().any(|(p, _)| p == *n))
+        .count();
     if present == 0 {
         return HeaderWant::NoSession;
     }
     let verdict_of = |value: &str, count: usize| -> (Verdict, Option<ResealReason>) {
-        let Some(item) = fx.items.iter().find(|i| i.value == value && i.count == count) else {
+        let Some(item) = fx
+            .items
+            .iter()
+            .find(|i| i.value == value && i.count == count)
+        else {
             // Not a value the fixture wrote: truncated, junk, or pieces of another count.
             return (Verdict::Fails("ANY"), None);
         };
@@ -1266,7 +1469,9 @@ pub fn keyring_text(data: &[u8]) {
                 return None;
             }
             use base64::Engine as _;
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(key).ok()?;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(key)
+                .ok()?;
             Some((id.to_owned(), bytes.try_into().ok()?))
         })();
         match ok {
@@ -1282,14 +1487,23 @@ pub fn keyring_text(data: &[u8]) {
         (Ok(ring), Ok(list)) => {
             assert_quiet(&format!("{ring:?}"), Some(data));
             let ids: Vec<&str> = ring.ids().collect();
-            assert_eq!(ids, list.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>());
+            assert_eq!(
+                ids,
+                list.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>()
+            );
             // Each key is the one written: a value sealed under it by a ring built from the
             // model's bytes opens with the parsed ring.
             for (id, bytes) in list.iter().take(3) {
                 let own = Keyring::new(id, Key::from_bytes(bytes).expect("32")).expect("ring");
-                let value = Sealer::builder(own, "k").build().expect("sealer").seal_bytes_at(b"1", T).expect("seal");
+                let value = Sealer::builder(own, "k")
+                    .build()
+                    .expect("sealer")
+                    .seal_bytes_at(b"1", T)
+                    .expect("seal");
                 let reader = Sealer::builder(ring.clone(), "k").build().expect("sealer");
-                let opened = reader.open_bytes_at(&value, T).expect("the parsed key opens it");
+                let opened = reader
+                    .open_bytes_at(&value, T)
+                    .expect("the parsed key opens it");
                 assert_eq!(opened.data, b"1");
                 assert_quiet(&format!("{reader:?}"), Some(data));
             }

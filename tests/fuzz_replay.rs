@@ -13,7 +13,10 @@ fn replay(target: &str, run: fn(&[u8])) {
 }
 
 fn replay_dir(folder: &str, target: &str, run: fn(&[u8])) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join(folder).join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz")
+        .join(folder)
+        .join(target);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("a directory entry").path())
@@ -57,7 +60,11 @@ fn keyring_text_corpus() {
 #[test]
 #[ignore = "fails until the defects they found are fixed"]
 fn known_defect_inputs() {
-    replay_dir("known-defects", "authentic_sessions", harness::authentic_sessions);
+    replay_dir(
+        "known-defects",
+        "authentic_sessions",
+        harness::authentic_sessions,
+    );
 }
 
 /// The harness is not vacuous: a session the model says opens does open, and the
@@ -66,11 +73,27 @@ fn known_defect_inputs() {
 fn the_harness_checks_what_it_claims() {
     let cfg = harness::Config::vectors();
     let plain = harness::Plain::session(1, harness::T, harness::T, harness::T + 3_600, b"{}");
-    let verdict = harness::model_open(&plain.bytes(), &cfg, &harness::Revoked::default(), harness::T);
-    assert!(matches!(verdict, harness::Verdict::Open { .. }), "{verdict:?}");
-    let late = harness::model_open(&plain.bytes(), &cfg, &harness::Revoked::default(), harness::T + 3_661);
+    let verdict = harness::model_open(
+        &plain.bytes(),
+        &cfg,
+        &harness::Revoked::default(),
+        harness::T,
+    );
+    assert!(
+        matches!(verdict, harness::Verdict::Open { .. }),
+        "{verdict:?}"
+    );
+    let late = harness::model_open(
+        &plain.bytes(),
+        &cfg,
+        &harness::Revoked::default(),
+        harness::T + 3_661,
+    );
     assert_eq!(late, harness::Verdict::Fails("EXPIRED"));
-    let revoked = harness::Revoked { ids: vec![[1; 16]], subjects: vec![] };
+    let revoked = harness::Revoked {
+        ids: vec![[1; 16]],
+        subjects: vec![],
+    };
     assert_eq!(
         harness::model_open(&plain.bytes(), &cfg, &revoked, harness::T),
         harness::Verdict::Fails("REVOKED")
@@ -80,9 +103,17 @@ fn the_harness_checks_what_it_claims() {
         use base64::Engine as _;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(harness::key_bytes(0))
     };
-    assert!(std::panic::catch_unwind(|| harness::assert_quiet(&format!("bad {key}"), None)).is_err());
+    assert!(
+        std::panic::catch_unwind(|| harness::assert_quiet(&format!("bad {key}"), None)).is_err()
+    );
     let input = b"k1:abcdefghijklmnopqrstuvwxyz";
-    assert!(std::panic::catch_unwind(|| harness::assert_quiet("x abcdefghijklmnopqrstu y", Some(input))).is_err());
+    assert!(
+        std::panic::catch_unwind(|| harness::assert_quiet(
+            "x abcdefghijklmnopqrstu y",
+            Some(input)
+        ))
+        .is_err()
+    );
     harness::assert_quiet("key id abcdefghijklmnop is short enough", Some(input));
 }
 

@@ -60,7 +60,10 @@ fn manager(doc: &Value, config: &Value, cutoff: u64) -> SessionManager {
         .purpose(&text(config, "purpose"))
         .idle_timeout(secs("idle_timeout"))
         .absolute_lifetime(secs("absolute_lifetime"))
-        .remember_me(secs("remember_idle_timeout"), secs("remember_absolute_lifetime"))
+        .remember_me(
+            secs("remember_idle_timeout"),
+            secs("remember_absolute_lifetime"),
+        )
         .leeway(secs("leeway"))
         .max_chunks(num(config, "max_chunks") as usize)
         .renew_when_remaining(config["renew_when_remaining"].as_f64().unwrap());
@@ -97,7 +100,10 @@ fn open_rules_give_the_frozen_results() {
         let value = text(case, "value");
         for check in case["checks"].as_array().unwrap() {
             let now = num(check, "now");
-            match (s.open_bytes_at(&value, now), check["result"].as_str().unwrap()) {
+            match (
+                s.open_bytes_at(&value, now),
+                check["result"].as_str().unwrap(),
+            ) {
                 (Ok(o), "ok") => {
                     assert_eq!(o.data, text(check, "payload").as_bytes(), "{what}")
                 }
@@ -120,15 +126,24 @@ fn read_rules_give_the_frozen_results() {
         let header = text(case, "cookie_header");
         for check in case["checks"].as_array().unwrap() {
             let now = num(check, "now");
-            let cutoff = check.get("sign_in_cutoff").map_or(0, |_| num(check, "sign_in_cutoff"));
+            let cutoff = check
+                .get("sign_in_cutoff")
+                .map_or(0, |_| num(check, "sign_in_cutoff"));
             let m = manager(&doc, config, cutoff);
             let what = format!("{what}, at {now}, cutoff {cutoff}");
-            match (m.read_bytes_at(&header, now), check["result"].as_str().unwrap()) {
+            match (
+                m.read_bytes_at(&header, now),
+                check["result"].as_str().unwrap(),
+            ) {
                 (Ok(None), "none") => {}
                 (Ok(Some(s)), "ok") => {
                     assert_eq!(s.data, text(check, "payload").as_bytes(), "{what}");
                     assert_eq!(s.id.to_string(), text(check, "session_id"), "{what}");
-                    assert_eq!(s.reseal.map(|r| r.as_str()), check["reseal"].as_str(), "{what}");
+                    assert_eq!(
+                        s.reseal.map(|r| r.as_str()),
+                        check["reseal"].as_str(),
+                        "{what}"
+                    );
                 }
                 (Err(e), code) => assert_eq!(e.code(), code, "{what}: {e}"),
                 (got, want) => panic!("{what}: got {got:?}, want {want}"),
@@ -147,7 +162,10 @@ fn seal_rules_give_the_frozen_results() {
     for case in cases(&doc, "seal") {
         let what = text(case, "description");
         let payload = hex::decode(text(case, "payload_hex")).unwrap();
-        let nonce: [u8; 24] = hex::decode(text(case, "nonce")).unwrap().try_into().unwrap();
+        let nonce: [u8; 24] = hex::decode(text(case, "nonce"))
+            .unwrap()
+            .try_into()
+            .unwrap();
         let now = num(case, "now");
         let fixed = s.seal_bytes_with_fixed_nonce_at_insecure(&payload, now, nonce);
         let random = s.seal_bytes_at(&payload, now);
@@ -157,7 +175,11 @@ fn seal_rules_give_the_frozen_results() {
                 let value = random.unwrap();
                 assert_eq!(value.len(), text(case, "value").len(), "{what}");
                 // A value sealed at the last second ttl allows opens then, in full.
-                assert_eq!(s.open_bytes_at(&value, now).unwrap().data, payload, "{what}");
+                assert_eq!(
+                    s.open_bytes_at(&value, now).unwrap().data,
+                    payload,
+                    "{what}"
+                );
             }
             code => {
                 assert_eq!(fixed.unwrap_err().code(), code, "{what}");
@@ -173,7 +195,9 @@ fn matches_template(got: &str, expected: &str, piece_len: Option<u64>) -> bool {
     let Some(len) = piece_len else {
         return got == expected;
     };
-    let (before, after) = expected.split_once("{piece}").expect("a {piece} placeholder");
+    let (before, after) = expected
+        .split_once("{piece}")
+        .expect("a {piece} placeholder");
     got.len() == before.len() + len as usize + after.len()
         && got.starts_with(before)
         && got.ends_with(after)
@@ -207,9 +231,12 @@ fn write_rules_give_the_frozen_set_cookie_values() {
             let mut options = SignIn::default().remember_me(sign_in["remember_me"] == true);
             if let Some(sub) = sign_in["subject"].as_object() {
                 let id = sub["id"].as_str().unwrap();
-                options = options.subject(Subject::new(id, sub["generation"].as_u64().unwrap()).unwrap());
+                options =
+                    options.subject(Subject::new(id, sub["generation"].as_u64().unwrap()).unwrap());
             }
-            let s = m.sign_in(payload.clone(), options, num(sign_in, "now")).unwrap();
+            let s = m
+                .sign_in(payload.clone(), options, num(sign_in, "now"))
+                .unwrap();
             m.set_cookies_bytes_at(&s, now).unwrap()
         };
         let expected = case["set_cookie"].as_array().unwrap();
@@ -325,7 +352,10 @@ mod generator {
     }
 
     fn plain_sealer() -> Sealer {
-        Sealer::builder(the_ring(), NAME).purpose("session").build().unwrap()
+        Sealer::builder(the_ring(), NAME)
+            .purpose("session")
+            .build()
+            .unwrap()
     }
 
     /// Claims bytes: flags, issued, expires, then the optional claims the flags announce.
@@ -341,7 +371,11 @@ mod generator {
 
     impl Claims {
         fn plain(issued_at: u64, expires_at: u64) -> Claims {
-            Claims { issued_at, expires_at, ..Claims::default() }
+            Claims {
+                issued_at,
+                expires_at,
+                ..Claims::default()
+            }
         }
         fn session(sid: u8, signed_in_at: u64, issued_at: u64, expires_at: u64) -> Claims {
             Claims {
@@ -398,7 +432,11 @@ mod generator {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let last = *value.as_bytes().last().unwrap();
         let index = ALPHABET.iter().position(|&b| b == last).unwrap();
-        assert_eq!(index & 1, 0, "the canonical value has its unused bits clear");
+        assert_eq!(
+            index & 1,
+            0,
+            "the canonical value has its unused bits clear"
+        );
         let mut out = value[..value.len() - 1].to_owned();
         out.push(ALPHABET[index | 1] as char);
         out
@@ -408,7 +446,10 @@ mod generator {
         let mut cases = Vec::new();
         let valid = Claims::plain(T, T + 3_600);
         for (rule, flag) in [("flag-0x20", 0x20u8), ("flag-0x40", 0x40)] {
-            let claims = Claims { flags: flag, ..valid.clone() };
+            let claims = Claims {
+                flags: flag,
+                ..valid.clone()
+            };
             cases.push(case(
                 rule,
                 &format!("authentic, flags {flag:#04x} (unassigned), otherwise a valid plain value: UNSUPPORTED_VERSION; a reader that ignored the bit would open it"),
@@ -428,7 +469,11 @@ mod generator {
             &seal(&Claims { flags: 0x40, ..Claims::plain(1_000, 2_000) }, b"{}", 0, 4),
             vec![fails(T, "UNSUPPORTED_VERSION")],
         ));
-        let subject = |len: u8, id: Vec<u8>| Claims { flags: 0x10, subject: Some((1, len, id)), ..valid.clone() };
+        let subject = |len: u8, id: Vec<u8>| Claims {
+            flags: 0x10,
+            subject: Some((1, len, id)),
+            ..valid.clone()
+        };
         cases.push(case(
             "subject-len-0",
             "authentic, flags 0x10 with subject_len 0: MALFORMED (a subject is 1 to 128 bytes)",
@@ -560,7 +605,12 @@ mod generator {
             pad(65_537),
             vec![fails(T, "TOO_LARGE")],
         ));
-        let pairs = |n: usize, pair: &str| (0..n).map(|i| pair.replace('#', &i.to_string())).collect::<Vec<_>>().join("; ");
+        let pairs = |n: usize, pair: &str| {
+            (0..n)
+                .map(|i| pair.replace('#', &i.to_string()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
         cases.push(header_case(
             "pair-cap",
             "255 other cookies, then the session (pair 256): opens",
@@ -579,7 +629,11 @@ mod generator {
             format!("{}{tail}", pairs(300, "c#=\u{1}")),
             vec![open1()],
         ));
-        for (what, bad) in [("0x01", "\u{1}"), ("0x7f", "\u{7f}"), ("a tab inside", "\t")] {
+        for (what, bad) in [
+            ("0x01", "\u{1}"),
+            ("0x7f", "\u{7f}"),
+            ("a tab inside", "\t"),
+        ] {
             let (head, rest) = v1.split_at(20);
             cases.push(header_case(
                 "control-characters",
@@ -721,7 +775,12 @@ mod generator {
         cases.push(header_case(
             "max-chunks",
             "an authentic session sealed for 3 chunks, read with max_chunks 3: opens",
-            format!("{NAME}.0=3.{}; {NAME}.1={}; {NAME}.2={}", &v5[..q], &v5[q..2 * q], &v5[2 * q..]),
+            format!(
+                "{NAME}.0=3.{}; {NAME}.1={}; {NAME}.2={}",
+                &v5[..q],
+                &v5[q..2 * q],
+                &v5[2 * q..]
+            ),
             vec![opens(T, small, &s5.sid_text(), None)],
         ));
 
@@ -785,23 +844,69 @@ mod generator {
         };
         assert_eq!(s.capacity(), 2_999);
         let text = |n: usize| format!("\"{}\"", "c".repeat(n - 2)).into_bytes();
-        push("seal-too-large", "a 2999-byte payload, the capacity: the cookie is 4094 bytes", text(2_999), T, 40);
-        push("seal-too-large", "a 3000-byte payload, one over the capacity: TOO_LARGE, before anything is encrypted", text(3_000), T, 41);
-        push("seal-too-large", "3000 bytes that are not UTF-8 either: TOO_LARGE, the size is checked before the payload", vec![0xff; 3_000], T, 42);
+        push(
+            "seal-too-large",
+            "a 2999-byte payload, the capacity: the cookie is 4094 bytes",
+            text(2_999),
+            T,
+            40,
+        );
+        push(
+            "seal-too-large",
+            "a 3000-byte payload, one over the capacity: TOO_LARGE, before anything is encrypted",
+            text(3_000),
+            T,
+            41,
+        );
+        push(
+            "seal-too-large",
+            "3000 bytes that are not UTF-8 either: TOO_LARGE, the size is checked before the payload",
+            vec![0xff; 3_000],
+            T,
+            42,
+        );
         let last = u64::MAX - 3_600;
-        push("seal-invalid-option", "now = 2^64 - 1 - ttl: expires_at is exactly 2^64 - 1", b"{}".to_vec(), last, 43);
-        push("seal-invalid-option", "now = 2^64 - ttl: now + ttl overflows 64 bits: INVALID_OPTION", b"{}".to_vec(), last + 1, 44);
-        push("seal-invalid-option", "now + ttl overflows and the payload is too large: INVALID_OPTION, the claims come first", text(3_000), u64::MAX, 45);
-        push("seal-payload", "payload 7b ff 7d, not UTF-8: PAYLOAD", vec![0x7b, 0xff, 0x7d], T, 46);
-        push("seal-payload", "an empty payload is UTF-8: seals", Vec::new(), T, 47);
+        push(
+            "seal-invalid-option",
+            "now = 2^64 - 1 - ttl: expires_at is exactly 2^64 - 1",
+            b"{}".to_vec(),
+            last,
+            43,
+        );
+        push(
+            "seal-invalid-option",
+            "now = 2^64 - ttl: now + ttl overflows 64 bits: INVALID_OPTION",
+            b"{}".to_vec(),
+            last + 1,
+            44,
+        );
+        push(
+            "seal-invalid-option",
+            "now + ttl overflows and the payload is too large: INVALID_OPTION, the claims come first",
+            text(3_000),
+            u64::MAX,
+            45,
+        );
+        push(
+            "seal-payload",
+            "payload 7b ff 7d, not UTF-8: PAYLOAD",
+            vec![0x7b, 0xff, 0x7d],
+            T,
+            46,
+        );
+        push(
+            "seal-payload",
+            "an empty payload is UTF-8: seals",
+            Vec::new(),
+            T,
+            47,
+        );
         json!({"cookie_name": NAME, "purpose": "session", "leeway": 60, "ttl": 3_600, "cases": cases})
     }
 
     fn write_section() -> Value {
         let attrs = "Path=/; Secure; HttpOnly; SameSite=Lax";
-        let set = |name: &str, prefix: &str, len: usize, extra: &str| {
-            json!({"header": format!("{name}={prefix}{{piece}}; {extra}{attrs}"), "piece_len": len})
-        };
+        let set = |name: &str, prefix: &str, len: usize, extra: &str| json!({"header": format!("{name}={prefix}{{piece}}; {extra}{attrs}"), "piece_len": len});
         let delete = |name: &str| json!({"header": format!("{name}=; Max-Age=0; {attrs}")});
         let small = r#"{"uid":7}"#;
         let big = format!("\"{}\"", "d".repeat(4_398));
@@ -849,7 +954,12 @@ mod generator {
             "payload": small, "now": T + 10,
             "set_cookie": [set(NAME, "", 126, ""), delete(&format!("{NAME}.0")), delete(&format!("{NAME}.1"))],
         }));
-        let v8 = seal(&Claims::session(8, T, T, T + 3_600), small.as_bytes(), 0, 31);
+        let v8 = seal(
+            &Claims::session(8, T, T, T + 3_600),
+            small.as_bytes(),
+            0,
+            31,
+        );
         cases.push(json!({
             "rule": "set-cookie-stale-chunks",
             "description": "an unchunked session read beside a left-over __Host-session.2 and written back with large data: two chunks, then the old cookie and the left-over deleted",
