@@ -13,6 +13,9 @@ pub mod limits;
 mod sealer;
 mod session;
 pub mod store;
+// Sealing unchecked plaintext with a fixed nonce, for vectors and fuzzing only.
+#[cfg(feature = "insecure-fixed-nonce")]
+mod testing;
 // The wasm-bindgen binding: only for the npm package, kept out of the core.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm;
@@ -27,3 +30,5 @@ pub use session::{
     Candidate, ResealReason, Revocation, Session, SessionId, SessionInfo,
     SessionManager, SessionManagerBuilder, SessionReader, SignIn, Subject,
 };
+#[cfg(feature = "insecure-fixed-nonce")]
+pub use testing::seal_raw_claims_with_fixed_nonce_insecure;

@@ -10,9 +10,10 @@ const crossDir = Deno.env.get("COOKIE_SEAL_CROSS_DIR");
 const vectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/seal-v1.json", import.meta.url)));
 const openVectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/open-v1.json", import.meta.url)));
 const sessionVectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/session-v1.json", import.meta.url)));
+const ruleVectors = JSON.parse(await Deno.readTextFile(new URL("../vectors/rules-v1.json", import.meta.url)));
 const native = crossDir ? JSON.parse(await Deno.readTextFile(`${crossDir}/native-sealed.json`)) : null;
 
-for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native, wasmMemories })) Deno.test(name, fn);
+for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, ruleVectors, native, wasmMemories })) Deno.test(name, fn);
 
 Deno.test("the deno entries are ready at import: init() is a no-op", async () => {
   for (const entry of [api, sessionsApi]) {

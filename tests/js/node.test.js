@@ -14,9 +14,10 @@ const crossDir = process.env.COOKIE_SEAL_CROSS_DIR;
 const vectors = JSON.parse(readFileSync(new URL("../vectors/seal-v1.json", import.meta.url), "utf8"));
 const openVectors = JSON.parse(readFileSync(new URL("../vectors/open-v1.json", import.meta.url), "utf8"));
 const sessionVectors = JSON.parse(readFileSync(new URL("../vectors/session-v1.json", import.meta.url), "utf8"));
+const ruleVectors = JSON.parse(readFileSync(new URL("../vectors/rules-v1.json", import.meta.url), "utf8"));
 const native = crossDir ? JSON.parse(readFileSync(join(crossDir, "native-sealed.json"), "utf8")) : null;
 
-for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native, wasmMemories })) test(name, fn);
+for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, ruleVectors, native, wasmMemories })) test(name, fn);
 
 test("the node entries instantiate at import: init() is a no-op", async () => {
   // No await before this: the modules must already work.

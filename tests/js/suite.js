@@ -14,6 +14,8 @@
 //   ctx.sessionVectors tests/vectors/session-v1.json
 //   ctx.wasmMemories the WebAssembly.Memory of each wasm instance the package made (the runner
 //               imports wasm-memory.js before the package), searched for key bytes after free()
+//   ctx.ruleVectors tests/vectors/rules-v1.json (given by the Node and Deno runners; its
+//               open and read sections run here, the write side is checked natively)
 
 const T0 = 1_700_000_000;
 const KEY1 = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE"; // 32 bytes of 0x01, as tests/common uses
@@ -1388,6 +1390,53 @@ function sessionCases(ctx, test, fails) {
     }
     ok(checked >= 50, `checked ${checked}`);
   });
+
+  if (ctx.ruleVectors) {
+    test("rule vectors in tests/vectors/rules-v1.json: the open and read sections", () => {
+      const r = ctx.ruleVectors;
+      const keys = r.keyring.map((k) => ({ id: k.key_id, key: k.key }));
+      const o = r.open;
+      const s = new Sealer({ keys, name: o.cookie_name, purpose: o.purpose, leeway: o.leeway, maxLen: o.max_len });
+      let checked = 0;
+      for (const c of o.cases) {
+        for (const check of c.checks) {
+          const what = `${c.rule}: ${c.description.slice(0, 60)}, at ${check.now}`;
+          if (check.result === "ok") eq(s.open(c.value, { now: check.now }).data, JSON.parse(check.payload), what);
+          else fails(() => s.open(c.value, { now: check.now }), check.result, what);
+          checked++;
+        }
+      }
+      const c = r.read.config;
+      for (const k of r.read.cases) {
+        for (const check of k.checks) {
+          const m = new SessionManager({
+            keys,
+            name: c.cookie_name,
+            purpose: c.purpose,
+            idleTimeout: c.idle_timeout,
+            absoluteLifetime: c.absolute_lifetime,
+            rememberMe: { idleTimeout: c.remember_idle_timeout, absoluteLifetime: c.remember_absolute_lifetime },
+            leeway: c.leeway,
+            maxChunks: c.max_chunks,
+            renewWhenRemaining: c.renew_when_remaining,
+            notBefore: check.sign_in_cutoff ?? 0,
+          });
+          const what = `${k.rule}: ${k.description.slice(0, 60)}, at ${check.now}`;
+          if (check.result === "none") {
+            eq(m.read(k.cookie_header, { now: check.now }), null, what);
+          } else if (check.result === "ok") {
+            const got = m.read(k.cookie_header, { now: check.now });
+            eq([got.data, got.id, got.resealReason], [JSON.parse(check.payload), check.session_id, check.reseal], what);
+          } else {
+            fails(() => m.read(k.cookie_header, { now: check.now }), check.result, what);
+          }
+          m.free();
+          checked++;
+        }
+      }
+      ok(checked >= 50, `checked ${checked}`);
+    });
+  }
 
   test("sessions set by native Rust are read here, from their Cookie headers", () => {
     const sessions = ctx.native && ctx.native.sessions;
