@@ -71,6 +71,16 @@ pub enum Error {
     /// The session is authentic but was revoked: by id, by subject generation, or by the
     /// global not-before cutoff.
     Revoked,
+    /// A state-changing request that a browser sent from another origin or site (the
+    /// `Sec-Fetch-Site`, `Origin` or `Referer` check of [`CrossOrigin`](crate::CrossOrigin)).
+    CrossOrigin(&'static str),
+    /// A missing, expired or foreign anti-forgery token (see [`CsrfTokens`](crate::CsrfTokens)).
+    Csrf(&'static str),
+    /// Too many requests from one client; try again after `retry_after` seconds.
+    RateLimited {
+        /// Seconds until the next request would be allowed (at least 1).
+        retry_after: u64,
+    },
 }
 
 impl Error {
@@ -95,6 +105,9 @@ impl Error {
             Error::InvalidOption(_) => "INVALID_OPTION",
             Error::RandomFailed => "RANDOM_FAILED",
             Error::Revoked => "REVOKED",
+            Error::CrossOrigin(_) => "CROSS_ORIGIN",
+            Error::Csrf(_) => "CSRF",
+            Error::RateLimited { .. } => "RATE_LIMITED",
         }
     }
 }
@@ -128,6 +141,11 @@ impl fmt::Display for Error {
                 )
             }
             Error::Revoked => f.write_str("session was revoked"),
+            Error::CrossOrigin(why) => write!(f, "cross-origin request refused: {why}"),
+            Error::Csrf(why) => write!(f, "anti-forgery token {why}"),
+            Error::RateLimited { retry_after } => {
+                write!(f, "too many requests: try again in {retry_after} s")
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod clock;
 mod cookie;
+mod csrf;
 mod error;
 pub mod format;
 mod key;
@@ -18,6 +19,7 @@ mod xaes;
 pub use cookie::{
     MAX_AGE_CAP, MAX_COOKIE_HEADER_LEN, MAX_COOKIE_PAIRS, MAX_SAME_NAME, SameSite, cookie_pairs,
 };
+pub use csrf::{CrossOrigin, CsrfTokens, DEFAULT_CSRF_TTL, MAX_TRUSTED_ORIGINS, OriginHeaders};
 pub use error::Error;
 pub use key::{Key, Keyring, MAX_KEYS};
 pub use revocation::{MemoryRevocation, Revocation, SessionInfo};
