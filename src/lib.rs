@@ -8,6 +8,7 @@ mod csrf;
 mod error;
 pub mod format;
 mod key;
+mod rate_limit;
 mod revocation;
 mod sealer;
 mod session;
@@ -22,6 +23,9 @@ pub use cookie::{
 pub use csrf::{CrossOrigin, CsrfTokens, DEFAULT_CSRF_TTL, MAX_TRUSTED_ORIGINS, OriginHeaders};
 pub use error::Error;
 pub use key::{Key, Keyring, MAX_KEYS};
+#[cfg(feature = "rate-limit")]
+pub use rate_limit::MemoryRateLimit;
+pub use rate_limit::{RateLimit, RateLimitFuture, client_key};
 pub use revocation::{MemoryRevocation, Revocation, SessionInfo};
 pub use sealer::{
     DEFAULT_LEEWAY, DEFAULT_PURPOSE, DEFAULT_TTL, MAX_LEEWAY, Opened, Sealer, SealerBuilder,
