@@ -2,6 +2,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The axum / tower integration (feature `axum`).
+#[cfg(feature = "axum")]
+pub mod axum;
 mod clock;
 mod cookie;
 mod csrf;
@@ -15,6 +18,9 @@ mod session;
 // The wasm-bindgen binding: only for the npm package, kept out of the core.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm;
+// What the framework integrations share (the handle, the manager shared between routes).
+#[cfg(feature = "axum")]
+mod web;
 mod xaes;
 
 pub use cookie::{
@@ -35,3 +41,5 @@ pub use session::{
     DEFAULT_REMEMBER_IDLE, MAX_CHUNKS_LIMIT, ResealReason, Session, SessionId, SessionManager,
     SessionManagerBuilder, SignIn, Subject,
 };
+#[cfg(feature = "axum")]
+pub use web::{SessionHandle, Sessions};
