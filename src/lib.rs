@@ -2,7 +2,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-// The axum / tower integration (feature `axum`).
+// The framework integrations, each behind its feature.
+#[cfg(feature = "actix")]
+pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
 mod clock;
@@ -19,7 +21,7 @@ mod session;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm;
 // What the framework integrations share (the handle, the manager shared between routes).
-#[cfg(feature = "axum")]
+#[cfg(any(feature = "axum", feature = "actix"))]
 mod web;
 mod xaes;
 
@@ -41,5 +43,5 @@ pub use session::{
     DEFAULT_REMEMBER_IDLE, MAX_CHUNKS_LIMIT, ResealReason, Session, SessionId, SessionManager,
     SessionManagerBuilder, SignIn, Subject,
 };
-#[cfg(feature = "axum")]
+#[cfg(any(feature = "axum", feature = "actix"))]
 pub use web::{SessionHandle, Sessions};
