@@ -41,9 +41,10 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::rate_limit::client_key;
 pub use crate::web::{SessionHandle, Sessions};
 use crate::web::{Shared, error_body, lock, refused_status};
-use crate::{CrossOrigin, Error, OriginHeaders, RateLimit, client_key};
+use crate::{CrossOrigin, Error, OriginHeaders, RateLimit};
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 

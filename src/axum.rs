@@ -46,9 +46,10 @@ use serde::de::DeserializeOwned;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::rate_limit::client_key;
 pub use crate::web::{SessionHandle, Sessions};
 use crate::web::{Shared, error_body, lock, refused_status};
-use crate::{CrossOrigin, Error, OriginHeaders, RateLimit, client_key};
+use crate::{CrossOrigin, Error, OriginHeaders, RateLimit};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 

@@ -7,14 +7,16 @@
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
-mod clock;
+pub mod clock;
+mod codec;
 mod cookie;
-mod csrf;
+pub mod csrf;
+pub mod defaults;
 mod error;
 pub mod format;
 mod key;
-mod rate_limit;
-mod revocation;
+pub mod limits;
+pub mod rate_limit;
 mod sealer;
 mod session;
 // The wasm-bindgen binding: only for the npm package, kept out of the core.
@@ -25,23 +27,17 @@ mod wasm;
 mod web;
 mod xaes;
 
-pub use cookie::{
-    MAX_AGE_CAP, MAX_COOKIE_HEADER_LEN, MAX_COOKIE_PAIRS, MAX_SAME_NAME, SameSite, cookie_pairs,
-};
-pub use csrf::{CrossOrigin, CsrfTokens, DEFAULT_CSRF_TTL, MAX_TRUSTED_ORIGINS, OriginHeaders};
+pub use cookie::SameSite;
+pub use csrf::{CrossOrigin, CsrfTokens, OriginHeaders};
 pub use error::Error;
-pub use key::{Key, Keyring, MAX_KEYS};
+pub use key::{Key, Keyring};
 #[cfg(feature = "rate-limit")]
 pub use rate_limit::MemoryRateLimit;
-pub use rate_limit::{RateLimit, RateLimitFuture, client_key};
-pub use revocation::{MemoryRevocation, Revocation, SessionInfo};
-pub use sealer::{
-    DEFAULT_LEEWAY, DEFAULT_PURPOSE, DEFAULT_TTL, MAX_LEEWAY, Opened, Sealer, SealerBuilder,
-};
+pub use rate_limit::RateLimit;
+pub use sealer::{Opened, Sealer, SealerBuilder};
 pub use session::{
-    DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_TIMEOUT, DEFAULT_REMEMBER_ABSOLUTE,
-    DEFAULT_REMEMBER_IDLE, MAX_CHUNKS_LIMIT, ResealReason, Session, SessionId, SessionManager,
-    SessionManagerBuilder, SignIn, Subject,
+    Candidate, MemoryRevocation, ResealReason, Revocation, Session, SessionId, SessionInfo,
+    SessionManager, SessionManagerBuilder, SessionReader, SignIn, Subject,
 };
 #[cfg(any(feature = "axum", feature = "actix"))]
 pub use web::{SessionHandle, Sessions};

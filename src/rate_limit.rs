@@ -22,7 +22,7 @@ pub type RateLimitFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 
 /// cannot decide (its store is down) returns that error, never `Ok`.
 ///
 /// ```
-/// use cookie_seal::{Error, RateLimit, RateLimitFuture};
+/// use cookie_seal::{Error, RateLimit, rate_limit::RateLimitFuture};
 ///
 /// /// Allows nothing: the shape of an implementation, e.g. on a shared store.
 /// struct Closed;
@@ -45,7 +45,7 @@ pub trait RateLimit: Send + Sync {
 /// counts as its IPv4 address.
 ///
 /// ```
-/// use cookie_seal::client_key;
+/// use cookie_seal::rate_limit::client_key;
 /// assert_eq!(client_key("203.0.113.7".parse().unwrap()), "203.0.113.7");
 /// assert_eq!(client_key("2001:db8:1:2:aaaa::1".parse().unwrap()), "2001:db8:1:2::/64");
 /// assert_eq!(client_key("2001:db8:1:2:bbbb::9".parse().unwrap()), "2001:db8:1:2::/64");

@@ -108,7 +108,10 @@ impl Sessions {
     /// the session.
     pub(crate) fn begin(&self, cookie_header: String) -> Shared {
         let current = self.current();
-        let now = now().unwrap_or(0);
+        let (now, clock_error) = match now() {
+            Ok(now) => (now, None),
+            Err(err) => (0, Some(err)),
+        };
         let mut state = RequestState {
             current,
             cookie_header,
@@ -116,6 +119,11 @@ impl Sessions {
             refused: None,
             write: None,
         };
+        if let Some(err) = clock_error {
+            // The server's fault, not the cookie's: refuse the request, keep the cookie.
+            state.refused = Some(err);
+            return Arc::new(Mutex::new(state));
+        }
         match state
             .current
             .manager
@@ -475,7 +483,7 @@ pub(crate) fn verify_csrf(shared: &Shared, token: &str) -> Result<(), Error> {
 pub(crate) fn refused_status(err: &Error) -> u16 {
     match err.code() {
         "TOO_LARGE" => 431,
-        "RANDOM_FAILED" | "INVALID_OPTION" => 500,
+        "RANDOM_FAILED" | "INVALID_OPTION" | "CLOCK" => 500,
         "CROSS_ORIGIN" | "CSRF" => 403,
         "RATE_LIMITED" => 429,
         _ => 401,
