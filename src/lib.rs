@@ -27,7 +27,7 @@ mod wasm;
 mod web;
 mod xaes;
 
-pub use cookie::SameSite;
+pub use cookie::{Priority, SameSite};
 pub use csrf::{CrossOrigin, CsrfTokens, OriginHeaders};
 pub use error::Error;
 pub use key::{Key, Keyring};
