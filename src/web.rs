@@ -281,6 +281,38 @@ impl<T: Serialize + DeserializeOwned> SessionHandle<T> {
         SessionHandle::from_shared(sessions.begin(cookie_header.to_owned()))
     }
 
+    /// Why the request's cookie was refused, when it was (a lenient handle, such as the
+    /// integrations' `FreshSession`, reads such a request as signed out; this says why, for a page that
+    /// wants to tell the user).
+    ///
+    /// ```
+    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions};
+    /// # let ring = Keyring::new("k1", Key::generate()?)?;
+    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
+    /// assert!(SessionHandle::<u32>::detached(&sessions, "")?.refused().is_none());
+    /// # Ok::<(), cookie_seal::Error>(())
+    /// ```
+    pub fn refused(&self) -> Option<Error> {
+        lock(&self.shared).refused().cloned()
+    }
+
+    /// The `Set-Cookie` values this response will carry so far, without taking them (to
+    /// show what the browser will hold).
+    ///
+    /// ```
+    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions, SignIn};
+    /// # let ring = Keyring::new("k1", Key::generate()?)?;
+    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
+    /// let mut handle = SessionHandle::<u32>::detached(&sessions, "")?;
+    /// assert!(handle.writes_due().is_empty());
+    /// handle.sign_in(1, SignIn::default())?;
+    /// assert_eq!(handle.writes_due(), handle.take_writes());
+    /// # Ok::<(), cookie_seal::Error>(())
+    /// ```
+    pub fn writes_due(&self) -> Vec<String> {
+        lock(&self.shared).write.clone().unwrap_or_default()
+    }
+
     /// The session, or `None` when the request carried none (or it was signed out).
     ///
     /// ```
