@@ -114,8 +114,8 @@ impl Sessions {
         };
         let mut state = RequestState {
             current,
-            cookie_header,
             now,
+            session: None,
             refused: None,
             write: None,
         };
@@ -124,18 +124,22 @@ impl Sessions {
             state.refused = Some(err);
             return Arc::new(Mutex::new(state));
         }
-        match state
-            .current
-            .manager
-            .read_bytes_at(&state.cookie_header, now)
-        {
-            Ok(Some(session)) if session.needs_reseal() => {
-                match state.current.manager.set_cookies_bytes_at(&session, now) {
-                    Ok(headers) => state.write = Some(headers),
-                    Err(err) => state.refuse(err),
+        // The one read of the request: the handles type this session, never read again.
+        match state.current.manager.read_bytes_at(&cookie_header, now) {
+            Ok(Some(session)) => {
+                if session.needs_reseal() {
+                    match state.current.manager.set_cookies_bytes_at(&session, now) {
+                        Ok(headers) => {
+                            state.write = Some(headers);
+                            state.session = Some(session);
+                        }
+                        Err(err) => state.refuse(err),
+                    }
+                } else {
+                    state.session = Some(session);
                 }
             }
-            Ok(_) => {}
+            Ok(None) => {}
             Err(err) => state.refuse(err),
         }
         Arc::new(Mutex::new(state))
@@ -157,8 +161,9 @@ pub(crate) type Shared = Arc<Mutex<RequestState>>;
 
 pub(crate) struct RequestState {
     current: Arc<Current>,
-    cookie_header: String,
     now: u64,
+    /// The session the request's cookie opened to, its payload as JSON bytes.
+    session: Option<Session<Vec<u8>>>,
     /// Why the request's cookie did not open, if it did not.
     refused: Option<Error>,
     /// The `Set-Cookie` values this response must carry, if any.
@@ -167,6 +172,7 @@ pub(crate) struct RequestState {
 
 impl RequestState {
     fn refuse(&mut self, err: Error) {
+        self.session = None;
         self.refused = Some(err);
         self.write = Some(self.current.manager.clear_cookies());
     }
@@ -238,11 +244,7 @@ impl<T: Serialize + DeserializeOwned> SessionHandle<T> {
             if let Some(err) = state.refused() {
                 return Err(err.clone());
             }
-            match state
-                .current
-                .manager
-                .read_at::<T>(&state.cookie_header, state.now)
-            {
+            match state.session.clone().map(Session::into_json).transpose() {
                 Ok(session) => session,
                 Err(err) => {
                     state.refuse(err.clone());
@@ -503,9 +505,8 @@ pub(crate) fn verify_csrf(shared: &Shared, token: &str) -> Result<(), Error> {
         return Err(err.clone());
     }
     let session = state
-        .current
-        .manager
-        .read_bytes_at(&state.cookie_header, state.now)?
+        .session
+        .as_ref()
         .ok_or(Error::Csrf("needs a session"))?;
     state.current.csrf.verify_at(token, &session.id, state.now)
 }
