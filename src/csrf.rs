@@ -216,7 +216,7 @@ impl CrossOrigin {
 
 /// `scheme://host[:port]`, lowercased, without the scheme's default port, as browsers
 /// serialise `Origin`.
-fn normalise_origin(origin: &str) -> Result<String, Error> {
+pub(crate) fn normalise_origin(origin: &str) -> Result<String, Error> {
     let invalid = || {
         Error::InvalidOption(
             "an origin is http(s)://host or http(s)://host:port, with no path".into(),

@@ -14,6 +14,7 @@ pub mod csrf;
 pub mod defaults;
 mod error;
 pub mod format;
+pub mod handoff;
 mod key;
 pub mod limits;
 pub mod rate_limit;
