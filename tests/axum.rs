@@ -614,3 +614,80 @@ async fn over_a_socket_cookies_split_over_several_fields_are_joined() {
     );
     assert_eq!(refused.set_cookies.len(), 1);
 }
+
+/// The cross-domain hand-off through two apps: the source issues a token for the target's
+/// origin, the target redeems it once (through its async single-use record) and signs in.
+#[tokio::test]
+async fn a_handoff_token_signs_in_on_the_target_once() {
+    use axum::Form;
+    use cookie_seal::handoff::{Handoff, MemorySingleUse};
+
+    #[derive(Deserialize)]
+    struct Redeem {
+        token: String,
+    }
+    #[derive(Clone)]
+    struct Target {
+        handoff: Handoff,
+        used: Arc<MemorySingleUse>,
+    }
+    async fn redeem(
+        State(target): State<Target>,
+        mut session: FreshSession<User>,
+        Form(form): Form<Redeem>,
+    ) -> Result<&'static str, SessionRejection> {
+        let name: String = target
+            .handoff
+            .redeem_at(
+                &form.token,
+                "https://accounts.example",
+                target.used.as_ref(),
+                unix_now(),
+            )
+            .await?;
+        session.sign_in(User { name }, SignIn::default())?;
+        Ok("welcome")
+    }
+
+    let handoff = Handoff::new(ring("h1", 5)).unwrap();
+    let target_sessions = Sessions::new(manager(ring("t1", 6)), ring("t1", 6)).unwrap();
+    let target = Router::new()
+        .route("/handoff", post(redeem))
+        .route("/me", get(me))
+        .with_state(Target {
+            handoff: handoff.clone(),
+            used: Arc::new(MemorySingleUse::new(1_000)),
+        })
+        .layer(SessionLayer::new(target_sessions));
+
+    // The source site (another app, its own keys) issued this for the target's origin.
+    let token = handoff
+        .issue_at("https://accounts.example", &"grace", unix_now())
+        .unwrap();
+    let form = format!("token={token}");
+    let welcomed = call(&target, "POST", "/handoff", None, SAME_ORIGIN, &form).await;
+    assert_eq!((welcomed.status, welcomed.body.as_str()), (200, "welcome"));
+    let me = call(&target, "GET", "/me", Some(&welcomed.cookie()), &[], "").await;
+    assert_eq!(me.body, "grace");
+
+    let replayed = call(&target, "POST", "/handoff", None, SAME_ORIGIN, &form).await;
+    assert_eq!(
+        (replayed.status, replayed.code().as_str()),
+        (401, "REVOKED")
+    );
+    assert!(replayed.set_cookies.is_empty());
+
+    let elsewhere = handoff
+        .issue_at("https://other.example", &"grace", unix_now())
+        .unwrap();
+    let refused = call(
+        &target,
+        "POST",
+        "/handoff",
+        None,
+        SAME_ORIGIN,
+        &format!("token={elsewhere}"),
+    )
+    .await;
+    assert_eq!((refused.status, refused.code().as_str()), (401, "BAD_SEAL"));
+}
