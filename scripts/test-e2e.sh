@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo server's tests: HTTP-level (tests/demo_server.rs: missing, tampered, expired,
-# foreign and oversized cookies, rotation, bad forms), then the browser end-to-end suite
+# foreign and oversized cookies, rotation, bad forms, cross-site posts, CSRF tokens, the
+# sign-in rate limit), then the browser end-to-end suite
 # (tests/e2e/: playwright-core driving Debian's Chromium against a running server).
 # Installs what is missing, builds once, starts the server on a free port, stops it on exit.
 # Screenshots: test-output/e2e/. With COOKIE_SEAL_DOCS_SCREENSHOT=1 it also rewrites the
@@ -31,6 +32,8 @@ out=$root/test-output/e2e
 rm -rf "$out" && mkdir -p "$out"
 log=$out/server.log
 say "browser end-to-end (Chromium, playwright-core)"
+# Key rotation is an admin action: the browser test types this token into the form.
+export DEMO_ADMIN_TOKEN="e2e-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 target/debug/examples/demo_server --port 0 > "$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT

@@ -13,6 +13,11 @@ echo "== native: the cookie-seal command-line tool (feature cli)"
 cargo test --quiet --features cli --test cli
 
 scripts/test-stores.sh   # stores on real Redis and Postgres servers it starts (tests/stores.rs)
+echo "== native: the framework integrations, each on its own feature (axum, actix-web)"
+cargo test --quiet --features axum,rate-limit --lib --test axum
+cargo test --quiet --features actix,rate-limit --test actix
+# Their doc examples, and the README's quickstarts, need both features on.
+cargo test --quiet --features axum,actix,rate-limit --doc
 
 echo "== wasm32-unknown-unknown build"
 cargo build --quiet --target wasm32-unknown-unknown

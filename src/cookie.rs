@@ -39,6 +39,37 @@ impl SameSite {
     }
 }
 
+/// The `Priority` attribute: which cookies Chromium evicts last when a site holds more
+/// than its per-domain cookie limit (other browsers ignore it). Not written by default.
+///
+/// ```
+/// assert_eq!(cookie_seal::Priority::High.as_str(), "High");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// Evicted first.
+    Low,
+    /// What a cookie without the attribute gets.
+    Medium,
+    /// Evicted last: a session cookie usually wants this.
+    High,
+}
+
+impl Priority {
+    /// The attribute value as written in `Set-Cookie`.
+    ///
+    /// ```
+    /// assert_eq!(cookie_seal::Priority::Low.as_str(), "Low");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "Low",
+            Priority::Medium => "Medium",
+            Priority::High => "High",
+        }
+    }
+}
+
 /// The attributes every `Set-Cookie` of a session carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CookieAttributes {
@@ -46,6 +77,9 @@ pub(crate) struct CookieAttributes {
     pub domain: Option<String>,
     pub path: String,
     pub secure: bool,
+    /// `Partitioned` (CHIPS): the browser keeps a separate cookie per top-level site.
+    pub partitioned: bool,
+    pub priority: Option<Priority>,
 }
 
 impl Default for CookieAttributes {
@@ -55,6 +89,8 @@ impl Default for CookieAttributes {
             domain: None,
             path: "/".into(),
             secure: true,
+            partitioned: false,
+            priority: None,
         }
     }
 }
@@ -83,6 +119,10 @@ impl CookieAttributes {
         }
         if self.same_site == SameSite::None && !self.secure {
             return invalid("SameSite=None needs Secure");
+        }
+        // Browsers drop a Partitioned cookie that is not Secure.
+        if self.partitioned && !self.secure {
+            return invalid("a Partitioned cookie needs Secure; development mode cannot use it");
         }
         if let Some(domain) = &self.domain {
             let ok = !domain.is_empty()
@@ -122,6 +162,15 @@ impl CookieAttributes {
         }
         header.push_str("; HttpOnly; SameSite=");
         header.push_str(self.same_site.as_str());
+        // A deletion carries these too: a partitioned cookie is only reached by a
+        // Set-Cookie that is itself Partitioned.
+        if self.partitioned {
+            header.push_str("; Partitioned");
+        }
+        if let Some(priority) = self.priority {
+            header.push_str("; Priority=");
+            header.push_str(priority.as_str());
+        }
         header
     }
 

@@ -91,6 +91,16 @@ pub enum Error {
     /// so nothing that needed it was accepted or changed. The message names the store and
     /// the cause, never a password or a session's data.
     StoreUnavailable(String),
+    /// A state-changing request that a browser sent from another origin or site (the
+    /// `Sec-Fetch-Site`, `Origin` or `Referer` check of [`CrossOrigin`](crate::CrossOrigin)).
+    CrossOrigin(&'static str),
+    /// A missing, expired or foreign anti-forgery token (see [`CsrfTokens`](crate::CsrfTokens)).
+    Csrf(&'static str),
+    /// Too many requests from one client; try again after `retry_after` seconds.
+    RateLimited {
+        /// Seconds until the next request would be allowed (at least 1).
+        retry_after: u64,
+    },
 }
 
 impl Error {
@@ -118,6 +128,9 @@ impl Error {
         "RANDOM_FAILED",
         "CLOCK",
         "STORE_UNAVAILABLE",
+        "CROSS_ORIGIN",
+        "CSRF",
+        "RATE_LIMITED",
     ];
 
     /// How many of [`CODES`](Self::CODES), from the start, are about the cookie itself.
@@ -151,6 +164,9 @@ impl Error {
             Error::RandomFailed => "RANDOM_FAILED",
             Error::Revoked => "REVOKED",
             Error::StoreUnavailable(_) => "STORE_UNAVAILABLE",
+            Error::CrossOrigin(_) => "CROSS_ORIGIN",
+            Error::Csrf(_) => "CSRF",
+            Error::RateLimited { .. } => "RATE_LIMITED",
         }
     }
 }
@@ -196,6 +212,11 @@ impl fmt::Display for Error {
             Error::Clock => f.write_str("the platform clock is before 1970 or unreadable"),
             Error::AeadLimit => f.write_str("payload too long for AES-GCM"),
             Error::StoreUnavailable(why) => write!(f, "session store unavailable: {why}"),
+            Error::CrossOrigin(why) => write!(f, "cross-origin request refused: {why}"),
+            Error::Csrf(why) => write!(f, "anti-forgery token {why}"),
+            Error::RateLimited { retry_after } => {
+                write!(f, "too many requests: try again in {retry_after} s")
+            }
         }
     }
 }

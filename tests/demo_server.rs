@@ -1,6 +1,7 @@
 //! The demo server over HTTP: each test serves the demo's router on a free 127.0.0.1 port
 //! and sends raw HTTP/1.1 requests, so what is checked is what a browser or curl gets:
-//! missing, tampered, expired, foreign and oversized cookies, key rotation, and bad forms.
+//! missing, tampered, expired, foreign and oversized cookies, key rotation (an admin action),
+//! bad forms, cross-site posts, CSRF tokens and the sign-in rate limit.
 //! Run with `cargo test --features demo --test demo_server` (scripts/test-e2e.sh does).
 
 #[path = "../examples/demo_server/app.rs"]
@@ -22,6 +23,7 @@ fn serve(keys: &str) -> SocketAddr {
     let router = app::router(app::Config {
         keys: Zeroizing::new(keys.to_owned()),
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        admin_token: Zeroizing::new(ADMIN_TOKEN.to_owned()),
     })
     .expect("the demo router builds");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
@@ -36,11 +38,15 @@ fn serve(keys: &str) -> SocketAddr {
             .expect("a runtime");
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-            axum::serve(listener, router).await.expect("serving");
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, service).await.expect("serving");
         });
     });
     addr
 }
+
+/// The admin token the test servers are started with.
+const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 
 fn new_keys(id: &str) -> String {
     format!("{id}:{}", Key::generate().unwrap().to_base64url())
@@ -121,12 +127,34 @@ fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Reply {
 }
 
 fn post_form(addr: SocketAddr, path: &str, body: &str) -> Reply {
+    post_as(addr, path, body, None, "")
+}
+
+/// A form post with a cookie and extra header lines (each ending in CRLF).
+fn post_as(addr: SocketAddr, path: &str, body: &str, cookie: Option<&str>, extra: &str) -> Reply {
+    let cookie = cookie.map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
+         {cookie}{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     send(addr, head.as_bytes(), body.as_bytes())
+}
+
+/// The CSRF token the session page puts in its forms for this cookie.
+fn csrf_token(addr: SocketAddr, cookie: &str) -> String {
+    let page = get(addr, "/session", Some(cookie));
+    let marker = r#"name="csrf_token" value=""#;
+    let start = page.body.find(marker).expect("a token in the page") + marker.len();
+    let len = page.body[start..].find('"').unwrap();
+    page.body[start..start + len].to_owned()
+}
+
+/// Rotates the keys as the admin of the signed-in session `cookie`.
+fn rotate(addr: SocketAddr, cookie: &str) -> Reply {
+    let token = csrf_token(addr, cookie);
+    let form = format!("csrf_token={token}&admin_token={ADMIN_TOKEN}");
+    post_as(addr, "/rotate-keys", &form, Some(cookie), "")
 }
 
 /// Percent-encodes a form value (everything but unreserved characters).
@@ -171,7 +199,7 @@ fn cookie_signed_in_at(keys: &str, at: u64, remember: bool) -> String {
 fn assert_refused(reply: &Reply, status: u16, code: &str, message: &str) {
     assert_eq!(reply.status, status, "{}", reply.body);
     let body = reply.json();
-    assert_eq!(body["error"], code, "{body}");
+    assert_eq!(body["code"], code, "{body}");
     assert!(
         body["message"].as_str().unwrap().contains(message),
         "{body}"
@@ -247,7 +275,7 @@ fn a_missing_cookie_is_401() {
     for cookie in [None, Some("theme=dark"), Some("Demo-Session=x")] {
         let api = get(addr, "/api/session", cookie);
         assert_eq!(api.status, 401, "{cookie:?}");
-        assert_eq!(api.json()["error"], "NO_SESSION");
+        assert_eq!(api.json()["code"], "NO_SESSION");
         assert!(api.set_cookies().is_empty(), "nothing to clear");
     }
     let page = get(addr, "/session", None);
@@ -369,24 +397,28 @@ fn an_oversized_cookie_is_431() {
     let huge = format!("pad={}; demo-session=x", "p".repeat(70 * 1024));
     let reply = get(addr, "/api/session", Some(&huge));
     assert_eq!(reply.status, 431, "{}", reply.body);
-    assert_eq!(reply.json()["error"], "TOO_LARGE");
+    assert_eq!(reply.json()["code"], "TOO_LARGE");
 }
 
 #[test]
-fn a_cookie_header_that_is_not_text_is_400() {
+fn bytes_that_are_not_text_in_the_cookie_header_do_not_hide_the_session() {
     let addr = serve(&new_keys("k1"));
+    let cookie = sign_in(addr, "name=Ada").session_cookie();
+    let mut head =
+        format!("GET /api/session HTTP/1.1\r\nHost: {addr}\r\nCookie: junk=").into_bytes();
+    head.extend_from_slice(b"\xff\xfe; ");
+    head.extend_from_slice(cookie.as_bytes());
+    head.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+    let reply = send(addr, &head, b"");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["data"]["name"], "Ada");
+    // A session cookie made of such bytes is simply not one: refused and cleared.
     let mut head =
         format!("GET /api/session HTTP/1.1\r\nHost: {addr}\r\nCookie: demo-session=").into_bytes();
     head.extend_from_slice(b"\xff\xfe\r\nConnection: close\r\n\r\n");
     let reply = send(addr, &head, b"");
-    assert_eq!(reply.status, 400);
-    assert_eq!(reply.json()["error"], "BAD_REQUEST");
-    let mut head =
-        format!("GET /session HTTP/1.1\r\nHost: {addr}\r\nCookie: demo-session=").into_bytes();
-    head.extend_from_slice(b"\xff\r\nConnection: close\r\n\r\n");
-    let page = send(addr, &head, b"");
-    assert_eq!(page.status, 400);
-    assert!(page.body.contains("The Cookie header is not valid text"));
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.set_cookies().len(), 1);
 }
 
 #[test]
@@ -395,8 +427,8 @@ fn rotating_keys_reseals_the_old_cookie_under_the_new_key() {
     let old = sign_in(addr, "name=Ada").session_cookie();
     let id = get(addr, "/api/session", Some(&old)).json()["session_id"].clone();
 
-    let rotated = post_form(addr, "/rotate-keys", "");
-    assert_eq!(rotated.status, 303);
+    let rotated = rotate(addr, &old);
+    assert_eq!(rotated.status, 303, "{}", rotated.body);
     assert_eq!(rotated.header("location"), Some("/session?rotated=k1.k2"));
 
     let reply = get(addr, "/api/session", Some(&old));
@@ -433,7 +465,7 @@ fn rotating_keys_reseals_the_old_cookie_under_the_new_key() {
 
     // Four rotations later k1 is retired: its cookies no longer open.
     for _ in 0..3 {
-        assert_eq!(post_form(addr, "/rotate-keys", "").status, 303);
+        assert_eq!(rotate(addr, &new).status, 303);
     }
     assert_refused(
         &get(addr, "/api/session", Some(&old)),
@@ -658,4 +690,154 @@ fn only_listed_files_are_served() {
     let wrong_method = get(addr, "/sign-in", None);
     assert_eq!(wrong_method.status, 405);
     assert!(wrong_method.body.contains("are forms (POST)"));
+}
+
+#[test]
+fn rotating_keys_is_an_admin_action() {
+    let addr = serve(&new_keys("k1"));
+    // No session: refused.
+    let form = format!("admin_token={ADMIN_TOKEN}");
+    assert_eq!(post_form(addr, "/rotate-keys", &form).status, 401);
+    let cookie = sign_in(addr, "name=Ada").session_cookie();
+    let token = csrf_token(addr, &cookie);
+    // A session but no CSRF token, or a wrong one: refused.
+    let reply = post_as(addr, "/rotate-keys", &form, Some(&cookie), "");
+    assert_eq!(reply.status, 403);
+    assert!(reply.body.contains(">CSRF<"), "{}", reply.body);
+    let other = sign_in(addr, "name=Eve").session_cookie();
+    let theirs = csrf_token(addr, &other);
+    let reply = post_as(
+        addr,
+        "/rotate-keys",
+        &format!("{form}&csrf_token={theirs}"),
+        Some(&cookie),
+        "",
+    );
+    assert_eq!(reply.status, 403);
+    // The right CSRF token but a wrong or missing admin token: refused.
+    for admin in ["", "admin_token=guess-guess-guess-guess"] {
+        let reply = post_as(
+            addr,
+            "/rotate-keys",
+            &format!("csrf_token={token}&{admin}"),
+            Some(&cookie),
+            "",
+        );
+        assert_eq!(reply.status, 403, "{admin}");
+        assert!(reply.body.contains("admin action"));
+    }
+    // Still k1: nothing rotated.
+    assert_eq!(
+        get(addr, "/api/session", Some(&cookie)).json()["primary_key_id"],
+        "k1"
+    );
+    // Guessing the admin token is rate limited (the burst of 5 is spent: 1 + 1 + 2 above).
+    let guess = format!("csrf_token={token}&admin_token=guess-guess-guess-guess");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(post_as(addr, "/rotate-keys", &guess, Some(&cookie), "").status);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+}
+
+#[test]
+fn cross_site_posts_are_refused() {
+    let addr = serve(&new_keys("k1"));
+    let cookie = sign_in(addr, "name=Ada").session_cookie();
+    let token = csrf_token(addr, &cookie);
+    for (path, form) in [
+        ("/sign-in", "name=Mallory".to_owned()),
+        ("/sign-out", format!("csrf_token={token}")),
+        (
+            "/rotate-keys",
+            format!("csrf_token={token}&admin_token={ADMIN_TOKEN}"),
+        ),
+        ("/verify", "name=a&purpose=b&keys=c&value=d".to_owned()),
+        ("/seal", "name=a&purpose=b&keys=c&payload=1".to_owned()),
+    ] {
+        for extra in [
+            "Sec-Fetch-Site: cross-site\r\n".to_owned(),
+            "Origin: https://evil.example\r\n".to_owned(),
+            "Referer: https://evil.example/page\r\n".to_owned(),
+        ] {
+            let reply = post_as(addr, path, &form, Some(&cookie), &extra);
+            assert_eq!(reply.status, 403, "{path} {extra}");
+            assert_eq!(reply.json()["code"], "CROSS_ORIGIN");
+            assert!(reply.set_cookies().is_empty(), "nothing ran: {path}");
+        }
+    }
+    // The same origin is welcome.
+    let same = format!("Origin: http://{addr}\r\nSec-Fetch-Site: same-origin\r\n");
+    let out = post_as(
+        addr,
+        "/sign-out",
+        &format!("csrf_token={token}"),
+        Some(&cookie),
+        &same,
+    );
+    assert_eq!(out.status, 303);
+    assert!(out.set_cookies()[0].starts_with("demo-session=; Max-Age=0"));
+}
+
+#[test]
+fn signed_in_forms_need_the_sessions_csrf_token() {
+    let addr = serve(&new_keys("k1"));
+    let cookie = sign_in(addr, "name=Ada").session_cookie();
+    let token = csrf_token(addr, &cookie);
+    let other = sign_in(addr, "name=Eve").session_cookie();
+    let theirs = csrf_token(addr, &other);
+    for bad in ["", "csrf_token=", "csrf_token=garbage"]
+        .map(str::to_owned)
+        .into_iter()
+        .chain([format!("csrf_token={theirs}")])
+    {
+        let reply = post_as(addr, "/sign-out", &bad, Some(&cookie), "");
+        assert_eq!(reply.status, 403, "{bad}");
+        assert!(reply.set_cookies().is_empty(), "still signed in: {bad}");
+        let seal = format!("{bad}&name=a&purpose=b&keys=c&payload=1");
+        assert_eq!(post_as(addr, "/seal", &seal, Some(&cookie), "").status, 403);
+    }
+    // The verify page gives a signed-in user a token in each form, and it works.
+    let page = get(addr, "/verify", Some(&cookie));
+    assert_eq!(page.body.matches(r#"name="csrf_token""#).count(), 2);
+    let keys = new_keys("k1");
+    let form = format!(
+        "csrf_token={token}&name=a&purpose=b&keys={}&payload=1",
+        enc(&keys)
+    );
+    assert_eq!(post_as(addr, "/seal", &form, Some(&cookie), "").status, 200);
+    let out = post_as(
+        addr,
+        "/sign-out",
+        &format!("csrf_token={token}"),
+        Some(&cookie),
+        "",
+    );
+    assert_eq!(out.status, 303);
+    // Signed out, the forms need no token.
+    assert!(!get(addr, "/verify", None).body.contains("csrf_token"));
+}
+
+#[test]
+fn sign_in_is_rate_limited_per_client() {
+    let addr = serve(&new_keys("k1"));
+    let mut statuses = Vec::new();
+    for _ in 0..app::SIGN_IN_BURST + 2 {
+        statuses.push(post_form(addr, "/sign-in", "name=Ada").status);
+    }
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!((1..=2).contains(&limited), "{statuses:?}");
+    let reply = post_form(addr, "/sign-in", "name=Ada");
+    assert_eq!(reply.status, 429);
+    assert_eq!(reply.json()["code"], "RATE_LIMITED");
+    let wait: u64 = reply.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=app::SIGN_IN_EVERY.as_secs()).contains(&wait), "{wait}");
+    // Reading is not limited.
+    assert_eq!(get(addr, "/", None).status, 200);
+    std::thread::sleep(Duration::from_secs(wait));
+    assert_eq!(
+        post_form(addr, "/sign-in", "name=Ada").status,
+        303,
+        "a sign-in came back"
+    );
 }

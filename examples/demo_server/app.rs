@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::rejection::FormRejection;
@@ -16,10 +17,15 @@ use axum::extract::{DefaultBodyLimit, Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use cookie_seal::axum::{CrossOriginLayer, FreshSession, RateLimitLayer, SessionLayer};
 use cookie_seal::defaults::DEFAULT_PURPOSE;
-use cookie_seal::{Error, Key, Keyring, Sealer, Session, SessionManager, SignIn, clock};
+use cookie_seal::{
+    CrossOrigin, Error, Key, Keyring, MemoryRateLimit, Sealer, Session, SessionManager, Sessions,
+    SignIn, clock,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 /// The session cookie's name. Not `__Host-session`: browsers only accept `__Host-` cookies
@@ -33,6 +39,16 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 /// Keys the server keeps when rotating: the new primary plus three older ones that still
 /// open cookies. Rotating further retires the oldest (its cookies then get `UNKNOWN_KEY`).
 pub const KEYS_KEPT: usize = 4;
+/// Sign-ins one client address may make at once, then one more every
+/// [`SIGN_IN_EVERY`]: enough for people, too few for password guessing.
+pub const SIGN_IN_BURST: u32 = 10;
+/// How often a client earns one more sign-in once its burst is spent.
+pub const SIGN_IN_EVERY: Duration = Duration::from_secs(6);
+/// Key rotations (right or wrong admin token) one client may try at once, then one per
+/// [`SIGN_IN_EVERY`]: the admin token cannot be guessed by brute force.
+pub const ROTATE_BURST: u32 = 5;
+/// Client addresses the rate limiters keep a counter for (past that, clients share).
+const LIMITER_SLOTS: usize = 65_536;
 /// Longest user name accepted at sign-in, in characters.
 const NAME_MAX_CHARS: usize = 64;
 
@@ -42,28 +58,29 @@ pub struct Config {
     pub keys: Zeroizing<String>,
     /// The repository root, where `pkg/` lives.
     pub root: PathBuf,
-}
-
-/// The keyring and the manager built from it. Rotation replaces both at once under the
-/// write lock, so a request always sees a manager that matches the keyring it displays.
-struct Keys {
-    /// The keyring as text, kept so a new key can be put in front of it (a `Keyring` does
-    /// not hand its keys back out, by design).
-    text: Zeroizing<String>,
-    manager: Arc<SessionManager>,
+    /// The secret the key-rotation form asks for: an admin action, not a visitor's.
+    pub admin_token: Zeroizing<String>,
 }
 
 struct AppState {
-    keys: RwLock<Keys>,
+    /// The manager and CSRF tokens every request uses; rotation replaces both.
+    sessions: Sessions,
+    /// The keyring as text, kept so a new key can be put in front of it (a `Keyring` does
+    /// not hand its keys back out, by design). Its lock is held across a rotation, so two
+    /// rotations cannot interleave.
+    keys: RwLock<Zeroizing<String>>,
+    admin_token: Zeroizing<String>,
     pkg_dir: PathBuf,
 }
 
 impl AppState {
-    fn manager(&self) -> Arc<SessionManager> {
-        // A poisoned lock only means another request panicked while holding it; the keys
-        // inside are still whole (they are replaced in one assignment), so keep serving.
+    fn keyring_ids(&self) -> Vec<String> {
+        // A poisoned lock only means another request panicked while holding it; the text
+        // inside is still whole (it is replaced in one assignment), so keep serving.
         let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(&keys.manager)
+        keys.split(',')
+            .map(|entry| primary_id(entry).to_owned())
+            .collect()
     }
 }
 
@@ -75,23 +92,36 @@ pub fn session_manager(keyring: Keyring) -> Result<SessionManager, Error> {
         .build()
 }
 
-/// Builds the whole site.
+/// Builds the whole site. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`:
+/// the rate limits count per client address.
 pub fn router(config: Config) -> Result<Router, Error> {
-    let manager = session_manager(Keyring::parse(&config.keys)?)?;
+    let keyring = Keyring::parse(&config.keys)?;
+    let sessions = Sessions::new(session_manager(keyring.clone())?, keyring)?;
+    if config.admin_token.len() < 16 {
+        return Err(Error::InvalidOption(
+            "the admin token must be at least 16 characters".into(),
+        ));
+    }
     let state = Arc::new(AppState {
-        keys: RwLock::new(Keys {
-            text: config.keys,
-            manager: Arc::new(manager),
-        }),
+        sessions: sessions.clone(),
+        keys: RwLock::new(config.keys),
+        admin_token: config.admin_token,
         pkg_dir: config.root.join("pkg"),
     });
+    let limit = |burst| -> Result<RateLimitLayer, Error> {
+        let limiter = MemoryRateLimit::new(burst, SIGN_IN_EVERY, LIMITER_SLOTS)?;
+        Ok(RateLimitLayer::new(Arc::new(limiter)))
+    };
     let mut router = Router::new()
+        .route("/sign-in", post(sign_in).route_layer(limit(SIGN_IN_BURST)?))
+        .route(
+            "/rotate-keys",
+            post(rotate_keys).route_layer(limit(ROTATE_BURST)?),
+        )
         .route("/", get(index))
-        .route("/sign-in", post(sign_in))
         .route("/session", get(session_page))
         .route("/api/session", get(session_api))
         .route("/sign-out", post(sign_out))
-        .route("/rotate-keys", post(rotate_keys))
         .route("/verify", get(verify_page).post(verify))
         .route("/seal", post(seal));
     for &(path, text, content_type) in WWW_FILES {
@@ -106,10 +136,14 @@ pub fn router(config: Config) -> Result<Router, Error> {
             get(move |State(state): State<Arc<AppState>>| pkg_file(state, file, content_type)),
         );
     }
+    // Every state-changing route sits behind the cross-origin check; the session layer,
+    // outermost, writes cookies on every response, refusals included.
     Ok(router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CrossOriginLayer::new(CrossOrigin::same_host()))
+        .layer(SessionLayer::new(sessions))
         .with_state(state))
 }
 
@@ -228,6 +262,10 @@ async fn method_not_allowed() -> Response {
 // ---------------------------------------------------------------------------------------
 // Sign-in, the session page, sign-out, key rotation
 
+/// The handle every page takes: lenient, so a refused cookie reads as signed out (and is
+/// deleted by the layer) and the page can say why.
+type Handle = FreshSession<Value>;
+
 #[derive(Deserialize)]
 struct SignInForm {
     name: Option<String>,
@@ -239,27 +277,35 @@ struct Flash {
     rotated: Option<String>,
 }
 
-async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let manager = state.manager();
-    let status = match cookie_header(&headers) {
-        Ok(header) => match manager.read::<Value>(&header) {
-            Ok(Some(session)) => notice(
-                "ok",
-                &format!(
-                    "You are signed in as <strong>{}</strong>. <a href=\"/session\">See your session</a>.",
-                    esc(user_name(&session))
-                ),
+/// The CSRF token field of the forms a signed-in user posts.
+#[derive(Deserialize)]
+struct TokenForm {
+    csrf_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RotateForm {
+    csrf_token: Option<String>,
+    admin_token: Option<String>,
+}
+
+async fn index(session: Handle) -> Response {
+    let status = match (session.get(), session.refused()) {
+        (Some(session), _) => notice(
+            "ok",
+            &format!(
+                "You are signed in as <strong>{}</strong>. <a href=\"/session\">See your session</a>.",
+                esc(user_name(session))
             ),
-            Ok(None) => String::new(),
-            Err(err) => notice(
-                "error",
-                &format!(
-                    "Your session cookie was refused ({}); sign in again.",
-                    esc_err(&err)
-                ),
+        ),
+        (None, Some(err)) => notice(
+            "error",
+            &format!(
+                "Your session cookie was refused ({}); sign in again.",
+                esc_err(&err)
             ),
-        },
-        Err(response) => return *response,
+        ),
+        (None, None) => String::new(),
     };
     let body = fill(
         include_str!("../../www/index.html"),
@@ -272,10 +318,10 @@ async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respon
     page(StatusCode::OK, "Sign in", &body)
 }
 
-async fn sign_in(
-    State(state): State<Arc<AppState>>,
-    form: Result<Form<SignInForm>, FormRejection>,
-) -> Response {
+/// Sign-in has no session yet, so no CSRF token: the cross-origin check guards it (a
+/// forged sign-in would sign the victim into the attacker's name), and the rate limit
+/// caps how often one address may try.
+async fn sign_in(mut session: Handle, form: Result<Form<SignInForm>, FormRejection>) -> Response {
     let form = match form {
         Ok(Form(form)) => form,
         Err(rejection) => return form_rejected(&rejection),
@@ -296,53 +342,94 @@ async fn sign_in(
         Some("on") => true,
         Some(_) => return bad_request("Form field `remember` is either absent or \"on\"."),
     };
-    let manager = state.manager();
-    let now = match clock::now() {
-        Ok(now) => now,
-        Err(err) => return server_error(&err),
-    };
-    let written = manager
-        .sign_in(
-            json!({ "name": name }),
-            SignIn::default().remember_me(remember),
-            now,
-        )
-        .and_then(|session| manager.set_cookies_at(&session, now));
-    match written {
-        Ok(set_cookies) => redirect("/session", &set_cookies),
+    let options = SignIn::default().remember_me(remember);
+    match session.sign_in(json!({ "name": name }), options) {
+        Ok(_) => redirect("/session"),
         Err(err) => server_error(&err),
     }
 }
 
-async fn sign_out(State(state): State<Arc<AppState>>) -> Response {
-    redirect("/", &state.manager().clear_cookies())
+/// Checks the form's CSRF token against the session: a 403 page when it does not match.
+fn check_token(session: &Handle, token: Option<&str>) -> Result<(), Box<Response>> {
+    session.verify_csrf(token.unwrap_or("")).map_err(|err| {
+        Box::new(page(
+            StatusCode::FORBIDDEN,
+            "Refused",
+            &notice(
+                "error",
+                &format!(
+                    "This form was refused: {}. Reload the page and try again.",
+                    esc_err(&err)
+                ),
+            ),
+        ))
+    })
 }
 
-async fn rotate_keys(State(state): State<Arc<AppState>>) -> Response {
+async fn sign_out(mut session: Handle, form: Result<Form<TokenForm>, FormRejection>) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return form_rejected(&rejection),
+    };
+    // Without a session there is nothing to protect: the cookies are deleted either way.
+    if session.get().is_some() {
+        if let Err(refused) = check_token(&session, form.csrf_token.as_deref()) {
+            return *refused;
+        }
+    }
+    session.sign_out();
+    redirect("/")
+}
+
+/// An admin action: a signed-in session, its CSRF token, and the admin token (printed at
+/// start or set in `DEMO_ADMIN_TOKEN`), compared in constant time; the route is rate
+/// limited, so the admin token cannot be guessed.
+async fn rotate_keys(
+    State(state): State<Arc<AppState>>,
+    session: Handle,
+    form: Result<Form<RotateForm>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return form_rejected(&rejection),
+    };
+    if session.get().is_none() {
+        return no_session_page();
+    }
+    if let Err(refused) = check_token(&session, form.csrf_token.as_deref()) {
+        return *refused;
+    }
+    let given = form.admin_token.unwrap_or_default();
+    if !bool::from(given.as_bytes().ct_eq(state.admin_token.as_bytes())) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "Refused",
+            &notice(
+                "error",
+                "Rotating keys is an admin action: the admin token is the one the server \
+                 printed when it started (or <code>DEMO_ADMIN_TOKEN</code>).",
+            ),
+        );
+    }
     let rotated = {
         let mut keys = state.keys.write().unwrap_or_else(PoisonError::into_inner);
-        match rotated_keyring(&keys.text) {
-            Ok((text, manager)) => {
-                let old = primary_id(&keys.text).to_owned();
-                let new = primary_id(&text).to_owned();
-                *keys = Keys {
-                    text,
-                    manager: Arc::new(manager),
-                };
-                Ok(format!("{old}.{new}"))
-            }
-            Err(err) => Err(err),
-        }
+        rotated_keyring(&keys).and_then(|(text, keyring)| {
+            let manager = session_manager(keyring.clone())?;
+            state.sessions.replace(manager, keyring)?;
+            let flash = format!("{}.{}", primary_id(&keys), primary_id(&text));
+            *keys = text;
+            Ok(flash)
+        })
     };
     match rotated {
-        Ok(flash) => redirect(&format!("/session?rotated={flash}"), &[]),
+        Ok(flash) => redirect(&format!("/session?rotated={flash}")),
         Err(err) => server_error(&err),
     }
 }
 
 /// The keyring with a fresh primary key in front, at most [`KEYS_KEPT`] keys long, and the
-/// manager for it. The new id is `k<N>` with the first N not already taken.
-fn rotated_keyring(text: &str) -> Result<(Zeroizing<String>, SessionManager), Error> {
+/// keyring parsed. The new id is `k<N>` with the first N not already taken.
+fn rotated_keyring(text: &str) -> Result<(Zeroizing<String>, Keyring), Error> {
     let entries: Vec<&str> = text.split(',').map(str::trim).collect();
     let taken = |id: &str| entries.iter().any(|e| e.split(':').next() == Some(id));
     let id = (1..)
@@ -355,118 +442,63 @@ fn rotated_keyring(text: &str) -> Result<(Zeroizing<String>, SessionManager), Er
         new_text.push(',');
         new_text.push_str(entry);
     }
-    let manager = session_manager(Keyring::parse(&new_text)?)?;
-    Ok((new_text, manager))
+    let keyring = Keyring::parse(&new_text)?;
+    Ok((new_text, keyring))
 }
 
 fn primary_id(keyring_text: &str) -> &str {
     keyring_text.split(':').next().unwrap_or("").trim()
 }
 
-/// What one read of the session cookie came to, shared by the HTML page and the JSON API.
-enum Read {
-    /// No session cookie in the request.
-    Missing,
-    /// A session cookie that does not open.
-    Refused(Error),
-    /// An open session, and the `Set-Cookie` headers this response must carry (empty when
-    /// the cookie needs no re-seal).
-    Open {
-        session: Box<Session<Value>>,
-        set_cookies: Vec<String>,
-        /// The cookie as the browser holds it after this response: `name=value`.
-        cookie_now: String,
-        /// Primary key id after this response.
-        primary: String,
-        keyring_ids: Vec<String>,
-    },
-}
-
-fn read_session(state: &AppState, header: &str) -> Read {
-    let (manager, keyring_ids) = {
-        let keys = state.keys.read().unwrap_or_else(PoisonError::into_inner);
-        let ids: Vec<String> = keys
-            .text
-            .split(',')
-            .map(|entry| entry.split(':').next().unwrap_or("").trim().to_owned())
-            .collect();
-        (Arc::clone(&keys.manager), ids)
-    };
-    let now = match clock::now() {
-        Ok(now) => now,
-        Err(err) => return Read::Refused(err),
-    };
-    let session = match manager.read_at::<Value>(header, now) {
-        Ok(Some(session)) => session,
-        Ok(None) => return Read::Missing,
-        Err(err) => return Read::Refused(err),
-    };
-    // For display only: the first cookie of the session's name, as the browser sent it.
-    let request_cookie = header
-        .split(';')
-        .map(|pair| pair.trim_matches([' ', '\t']))
-        .find(|pair| {
-            pair.split_once('=')
-                .is_some_and(|(name, _)| name == COOKIE_NAME)
-        })
-        .unwrap_or_default()
-        .to_owned();
-    let (set_cookies, cookie_now) = if session.needs_reseal() {
-        match manager.set_cookies_at(&session, now) {
-            Ok(headers) => {
-                let first = headers
-                    .first()
-                    .and_then(|h| h.split(';').next())
-                    .unwrap_or_default()
-                    .to_owned();
-                (headers, first)
-            }
-            Err(err) => return Read::Refused(err),
-        }
-    } else {
-        (Vec::new(), request_cookie)
-    };
-    let primary = keyring_ids.first().cloned().unwrap_or_default();
-    Read::Open {
-        session: Box::new(session),
-        set_cookies,
-        cookie_now,
-        primary,
-        keyring_ids,
-    }
-}
-
 /// The status for a cookie that does not open: 431 when it is too large (the request
-/// header is what is too large), 401 otherwise.
+/// header is what is too large), 500 for the server's own failures, 401 otherwise.
 fn refused_status(err: &Error) -> StatusCode {
-    if err.code() == "TOO_LARGE" {
-        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
-    } else {
-        StatusCode::UNAUTHORIZED
+    match err.code() {
+        "TOO_LARGE" => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "CLOCK" | "RANDOM_FAILED" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNAUTHORIZED,
     }
+}
+
+fn no_session_page() -> Response {
+    page(
+        StatusCode::UNAUTHORIZED,
+        "No session",
+        &notice(
+            "error",
+            "No session cookie came with this request: <a href=\"/\">sign in</a> first.",
+        ),
+    )
+}
+
+/// The cookie the browser holds after this response, `name=value`: the one this response
+/// writes, or else the one the request sent (for its size on the page).
+fn cookie_now(session: &Handle, headers: &HeaderMap) -> String {
+    if let Some(written) = session.writes_due().first() {
+        return written.split(';').next().unwrap_or_default().to_owned();
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(|pair| pair.trim_matches([' ', '\t']))
+        .find(|pair| pair.split_once('=').is_some_and(|(n, _)| n == COOKIE_NAME))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 async fn session_page(
     State(state): State<Arc<AppState>>,
+    session: Handle,
     headers: HeaderMap,
     flash: Result<Query<Flash>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let header = match cookie_header(&headers) {
-        Ok(header) => header,
-        Err(response) => return *response,
-    };
     let rotated = flash.ok().and_then(|Query(f)| f.rotated);
-    match read_session(&state, &header) {
-        Read::Missing => page(
-            StatusCode::UNAUTHORIZED,
-            "No session",
-            &notice(
-                "error",
-                "No session cookie came with this request: <a href=\"/\">sign in</a> first.",
-            ),
-        ),
-        Read::Refused(err) => {
-            let mut response = page(
+    let Some(open) = session.get() else {
+        return match session.refused() {
+            None => no_session_page(),
+            Some(err) => page(
                 refused_status(&err),
                 "Session refused",
                 &notice(
@@ -477,183 +509,140 @@ async fn session_page(
                         esc_err(&err)
                     ),
                 ),
-            );
-            append_set_cookies(response.headers_mut(), &state.manager().clear_cookies());
-            response
-        }
-        Read::Open {
-            session,
-            set_cookies,
-            cookie_now,
-            primary,
-            keyring_ids,
-        } => {
-            let mut notices = String::new();
-            if let Some(flash) = rotated {
-                // `old.new`: "." never occurs in a key id. Escaped like any request text.
-                if let Some((old, new)) = flash.split_once('.') {
-                    notices += &notice(
-                        "ok",
-                        &format!(
-                            "Keys rotated: the server now seals with <code>{}</code>; \
-                             <code>{}</code> still opens cookies.",
-                            esc(new),
-                            esc(old)
-                        ),
-                    );
-                }
-            }
-            let reseal = match session.reseal {
-                Some(reason) => format!(
-                    "<strong>{}</strong>: this response re-sealed the cookie under <code>{}</code>",
-                    reason.as_str(),
-                    esc(&primary)
+            ),
+        };
+    };
+    let keyring_ids = state.keyring_ids();
+    let primary = keyring_ids.first().cloned().unwrap_or_default();
+    let mut notices = String::new();
+    if let Some(flash) = rotated {
+        // `old.new`: "." never occurs in a key id. Escaped like any request text.
+        if let Some((old, new)) = flash.split_once('.') {
+            notices += &notice(
+                "ok",
+                &format!(
+                    "Keys rotated: the server now seals with <code>{}</code>; \
+                     <code>{}</code> still opens cookies.",
+                    esc(new),
+                    esc(old)
                 ),
-                None => "none needed".to_owned(),
-            };
-            if session.reseal.is_some() {
-                notices += &notice(
-                    "ok",
-                    &format!(
-                        "Your cookie arrived sealed under <code>{}</code> and needed a re-seal \
-                         ({}); the server sent a new one sealed under <code>{}</code>.",
-                        esc(&session.key_id),
-                        session.reseal.map_or("", |r| r.as_str()),
-                        esc(&primary)
-                    ),
-                );
-            }
-            let ring = keyring_ids
-                .iter()
-                .enumerate()
-                .map(|(i, id)| {
-                    let role = if i == 0 {
-                        "primary: seals and opens"
-                    } else {
-                        "opens only"
-                    };
-                    format!("<code>{}</code> ({role})", esc(id))
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let key_after = if session.reseal.is_some() {
-                &primary
-            } else {
-                &session.key_id
-            };
-            let (idle, absolute) = if session.remember_me {
-                ("14 days", "30 days")
-            } else {
-                ("2 hours", "12 hours")
-            };
-            let body = fill(
-                include_str!("../../www/session.html"),
-                &[
-                    ("notices", notices),
-                    ("user", esc(user_name(&session))),
-                    ("session_id", esc(&session.id.to_string())),
-                    (
-                        "remember",
-                        if session.remember_me {
-                            format!("yes: a persistent cookie, {idle} idle, {absolute} at most")
-                        } else {
-                            format!("no: a browser-session cookie, {idle} idle, {absolute} at most")
-                        },
-                    ),
-                    ("signed_in_at", time_cell(session.signed_in_at)),
-                    ("issued_at", time_cell(session.issued_at)),
-                    ("expires_at", time_cell(session.expires_at)),
-                    (
-                        "absolute_expires_at",
-                        time_cell(session.absolute_expires_at),
-                    ),
-                    ("key_before", esc(&session.key_id)),
-                    ("reseal", reseal),
-                    ("key_after", esc(key_after)),
-                    ("cookie_len", cookie_now.len().to_string()),
-                    ("cookie_name", esc(COOKIE_NAME)),
-                    ("keyring", ring),
-                    ("payload", esc(&session.data.to_string())),
-                ],
             );
-            let mut response = page(StatusCode::OK, "Your session", &body);
-            append_set_cookies(response.headers_mut(), &set_cookies);
-            response
         }
     }
+    let reseal = match open.reseal {
+        Some(reason) => format!(
+            "<strong>{}</strong>: this response re-sealed the cookie under <code>{}</code>",
+            reason.as_str(),
+            esc(&primary)
+        ),
+        None => "none needed".to_owned(),
+    };
+    if let Some(reason) = open.reseal {
+        notices += &notice(
+            "ok",
+            &format!(
+                "Your cookie arrived sealed under <code>{}</code> and needed a re-seal \
+                 ({}); the server sent a new one sealed under <code>{}</code>.",
+                esc(&open.key_id),
+                reason.as_str(),
+                esc(&primary)
+            ),
+        );
+    }
+    let ring = keyring_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let role = if i == 0 {
+                "primary: seals and opens"
+            } else {
+                "opens only"
+            };
+            format!("<code>{}</code> ({role})", esc(id))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let key_after = if open.reseal.is_some() {
+        &primary
+    } else {
+        &open.key_id
+    };
+    let (idle, absolute) = if open.remember_me {
+        ("14 days", "30 days")
+    } else {
+        ("2 hours", "12 hours")
+    };
+    let remember = if open.remember_me {
+        format!("yes: a persistent cookie, {idle} idle, {absolute} at most")
+    } else {
+        format!("no: a browser-session cookie, {idle} idle, {absolute} at most")
+    };
+    let token = match session.csrf_token() {
+        Ok(token) => token,
+        Err(err) => return server_error(&err),
+    };
+    let body = fill(
+        include_str!("../../www/session.html"),
+        &[
+            ("notices", notices),
+            ("user", esc(user_name(open))),
+            ("session_id", esc(&open.id.to_string())),
+            ("remember", remember),
+            ("signed_in_at", time_cell(open.signed_in_at)),
+            ("issued_at", time_cell(open.issued_at)),
+            ("expires_at", time_cell(open.expires_at)),
+            ("absolute_expires_at", time_cell(open.absolute_expires_at)),
+            ("key_before", esc(&open.key_id)),
+            ("reseal", reseal),
+            ("key_after", esc(key_after)),
+            (
+                "cookie_len",
+                cookie_now(&session, &headers).len().to_string(),
+            ),
+            ("cookie_name", esc(COOKIE_NAME)),
+            ("keyring", ring),
+            ("payload", esc(&open.data.to_string())),
+            ("csrf_token", esc(&token)),
+        ],
+    );
+    page(StatusCode::OK, "Your session", &body)
 }
 
 /// The session as JSON, with the same statuses as the page: 200, 401 (no cookie, or one
-/// that does not open), 431 (too large), 400 (an unreadable `Cookie` header).
-async fn session_api(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let header = match cookie_header(&headers) {
-        Ok(header) => header,
-        Err(_) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "the Cookie header is not valid UTF-8",
-            );
-        }
+/// that does not open), 431 (too large).
+async fn session_api(
+    State(state): State<Arc<AppState>>,
+    session: Handle,
+    headers: HeaderMap,
+) -> Response {
+    let Some(open) = session.get() else {
+        return match session.refused() {
+            None => json_error(
+                StatusCode::UNAUTHORIZED,
+                "NO_SESSION",
+                "no session cookie: sign in first",
+            ),
+            Some(err) => json_error(refused_status(&err), err.code(), &err.to_string()),
+        };
     };
-    match read_session(&state, &header) {
-        Read::Missing => json_error(
-            StatusCode::UNAUTHORIZED,
-            "NO_SESSION",
-            "no session cookie: sign in first",
-        ),
-        Read::Refused(err) => {
-            let mut response = json_error(refused_status(&err), err.code(), &err.to_string());
-            append_set_cookies(response.headers_mut(), &state.manager().clear_cookies());
-            response
-        }
-        Read::Open {
-            session,
-            set_cookies,
-            primary,
-            cookie_now,
-            ..
-        } => {
-            let body = json!({
-                "data": session.data,
-                "session_id": session.id.to_string(),
-                "remember_me": session.remember_me,
-                "signed_in_at": session.signed_in_at,
-                "issued_at": session.issued_at,
-                "expires_at": session.expires_at,
-                "absolute_expires_at": session.absolute_expires_at,
-                "key_id": session.key_id,
-                "reseal": session.reseal.map(|r| r.as_str()),
-                "primary_key_id": primary,
-                "cookie_len": cookie_now.len(),
-            });
-            let mut response = json_response(StatusCode::OK, &body);
-            append_set_cookies(response.headers_mut(), &set_cookies);
-            response
-        }
-    }
+    let body = json!({
+        "data": open.data,
+        "session_id": open.id.to_string(),
+        "remember_me": open.remember_me,
+        "signed_in_at": open.signed_in_at,
+        "issued_at": open.issued_at,
+        "expires_at": open.expires_at,
+        "absolute_expires_at": open.absolute_expires_at,
+        "key_id": open.key_id,
+        "reseal": open.reseal.map(|r| r.as_str()),
+        "primary_key_id": state.keyring_ids().first(),
+        "cookie_len": cookie_now(&session, &headers).len(),
+    });
+    json_response(StatusCode::OK, &body)
 }
 
 fn user_name(session: &Session<Value>) -> &str {
     session.data["name"].as_str().unwrap_or("(unnamed)")
-}
-
-/// Every `Cookie` header of the request joined as one (HTTP/2 may split it). A header that
-/// is not UTF-8 is a bad request: browsers never send one.
-fn cookie_header(headers: &HeaderMap) -> Result<String, Box<Response>> {
-    let mut joined = String::new();
-    for value in headers.get_all(header::COOKIE) {
-        let text = value.to_str().map_err(|_| {
-            Box::new(bad_request(
-                "The Cookie header is not valid text (visible ASCII).",
-            ))
-        })?;
-        if !joined.is_empty() {
-            joined.push_str("; ");
-        }
-        joined.push_str(text);
-    }
-    Ok(joined)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -661,6 +650,7 @@ fn cookie_header(headers: &HeaderMap) -> Result<String, Box<Response>> {
 
 #[derive(Deserialize, Default)]
 struct VerifyForm {
+    csrf_token: Option<String>,
     name: Option<String>,
     purpose: Option<String>,
     keys: Option<String>,
@@ -669,6 +659,7 @@ struct VerifyForm {
 
 #[derive(Deserialize, Default)]
 struct SealForm {
+    csrf_token: Option<String>,
     name: Option<String>,
     purpose: Option<String>,
     keys: Option<String>,
@@ -682,8 +673,9 @@ const DEFAULT_NAME: &str = "playground";
 const DEFAULT_TTL: &str = "3600";
 const DEFAULT_PAYLOAD: &str = r#"{"hello":"from the Rust server"}"#;
 
-async fn verify_page() -> Response {
+async fn verify_page(session: Handle) -> Response {
     verify_response(
+        &session,
         StatusCode::OK,
         &VerifyForm::default(),
         &SealForm::default(),
@@ -692,28 +684,44 @@ async fn verify_page() -> Response {
     )
 }
 
-async fn verify(form: Result<Form<VerifyForm>, FormRejection>) -> Response {
+/// A signed-in user's forms carry the session's CSRF token and it is checked; before
+/// sign-in there is no session to forge requests with, and the cross-origin check is
+/// the guard (these forms change no state anyway).
+fn check_form_token(session: &Handle, token: Option<&str>) -> Result<(), Box<Response>> {
+    match session.get() {
+        Some(_) => check_token(session, token),
+        None => Ok(()),
+    }
+}
+
+async fn verify(session: Handle, form: Result<Form<VerifyForm>, FormRejection>) -> Response {
     let form = match form {
         Ok(Form(form)) => form,
         Err(rejection) => return form_rejected(&rejection),
     };
+    if let Err(refused) = check_form_token(&session, form.csrf_token.as_deref()) {
+        return *refused;
+    }
     let (status, result) = match open_form(&form) {
         Ok(result) => (StatusCode::OK, result),
         Err((status, message)) => (status, notice("error", &message)),
     };
-    verify_response(status, &form, &SealForm::default(), &result, "")
+    verify_response(&session, status, &form, &SealForm::default(), &result, "")
 }
 
-async fn seal(form: Result<Form<SealForm>, FormRejection>) -> Response {
+async fn seal(session: Handle, form: Result<Form<SealForm>, FormRejection>) -> Response {
     let form = match form {
         Ok(Form(form)) => form,
         Err(rejection) => return form_rejected(&rejection),
     };
+    if let Err(refused) = check_form_token(&session, form.csrf_token.as_deref()) {
+        return *refused;
+    }
     let (status, result) = match seal_form(&form) {
         Ok(result) => (StatusCode::OK, result),
         Err((status, message)) => (status, notice("error", &message)),
     };
-    verify_response(status, &VerifyForm::default(), &form, "", &result)
+    verify_response(&session, status, &VerifyForm::default(), &form, "", &result)
 }
 
 type FormError = (StatusCode, String);
@@ -861,6 +869,7 @@ fn hint(err: &Error) -> &'static str {
 }
 
 fn verify_response(
+    session: &Handle,
     status: StatusCode,
     open: &VerifyForm,
     seal: &SealForm,
@@ -868,9 +877,19 @@ fn verify_response(
     seal_result: &str,
 ) -> Response {
     let or = |field: &Option<String>, default: &str| esc(field.as_deref().unwrap_or(default));
+    // Signed in: each form carries a fresh token of the session.
+    let csrf_field = match session.get().map(|_| session.csrf_token()) {
+        Some(Ok(token)) => format!(
+            "<input type=\"hidden\" name=\"csrf_token\" value=\"{}\">",
+            esc(&token)
+        ),
+        Some(Err(err)) => return server_error(&err),
+        None => String::new(),
+    };
     let body = fill(
         include_str!("../../www/verify.html"),
         &[
+            ("csrf_field", csrf_field),
             ("open_name", or(&open.name, DEFAULT_NAME)),
             ("open_purpose", or(&open.purpose, DEFAULT_PURPOSE)),
             ("open_keys", or(&open.keys, "")),
@@ -963,30 +982,21 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
     response
 }
 
+/// `{"code", "message"}`, the shape the cookie-seal layers' own refusals have.
 fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    json_response(status, &json!({ "error": code, "message": message }))
+    json_response(status, &json!({ "code": code, "message": message }))
 }
 
 /// 303 See Other, so the browser follows a POST with a GET (a reload does not re-post).
-fn redirect(location: &str, set_cookies: &[String]) -> Response {
+/// The session layer adds whatever cookies are due.
+fn redirect(location: &str) -> Response {
     let mut response = (
         StatusCode::SEE_OTHER,
         [(header::LOCATION, location.to_owned())],
     )
         .into_response();
     harden(response.headers_mut(), PAGE_CSP);
-    append_set_cookies(response.headers_mut(), set_cookies);
     response
-}
-
-fn append_set_cookies(headers: &mut HeaderMap, set_cookies: &[String]) {
-    for cookie in set_cookies {
-        // The library writes only visible ASCII; a value that is not would be a defect,
-        // and is dropped rather than turned into a panic.
-        if let Ok(value) = HeaderValue::from_str(cookie) {
-            headers.append(header::SET_COOKIE, value);
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1080,9 +1090,9 @@ mod tests {
     fn rotation_puts_a_new_primary_first_and_retires_the_oldest() {
         let mut text = Zeroizing::new(format!("k1:{}", Key::generate().unwrap().to_base64url()));
         for expected in ["k2", "k3", "k4", "k5"] {
-            let (next, manager) = rotated_keyring(&text).unwrap();
+            let (next, keyring) = rotated_keyring(&text).unwrap();
             assert_eq!(primary_id(&next), expected);
-            assert_eq!(manager.cookie_name(), COOKIE_NAME);
+            assert_eq!(keyring.primary_id(), expected);
             text = next;
         }
         let ids: Vec<&str> = text.split(',').map(primary_id).collect();

@@ -7,7 +7,9 @@
 //!
 //! Port: `--port`, else `PORT`, else 8787 (then the next few if 8787 is busy; `--port 0`
 //! takes any free port). Keys: `SESSION_KEYS` (`k2:BASE64URL,k1:BASE64URL`), else a key
-//! generated for this run. Listens on 127.0.0.1 only: the cookie is not `Secure` here.
+//! generated for this run. Admin token for key rotation: `DEMO_ADMIN_TOKEN` (16 characters
+//! or more), else one generated and printed at start. Listens on 127.0.0.1 only: the
+//! cookie is not `Secure` here.
 
 mod app;
 
@@ -32,7 +34,9 @@ Serves the cookie-seal demo on http://127.0.0.1:N/ (default 8787, or PORT).
 Environment:
   PORT          the port, when --port is not given
   SESSION_KEYS  key ring 'k2:BASE64URL,k1:BASE64URL' (primary first); without it a key
-                is generated for this run and sessions end when the server stops";
+                is generated for this run and sessions end when the server stops
+  DEMO_ADMIN_TOKEN  the secret the Rotate keys form asks for (16 characters or more);
+                without it one is generated and printed at start";
 
 fn main() -> ExitCode {
     match run() {
@@ -107,6 +111,17 @@ fn keys() -> Result<Zeroizing<String>, String> {
     }
 }
 
+/// The admin token for key rotation: `DEMO_ADMIN_TOKEN`, else a random one for this run.
+fn admin_token() -> Result<(Zeroizing<String>, bool), String> {
+    match std::env::var("DEMO_ADMIN_TOKEN") {
+        Ok(text) if !text.is_empty() => Ok((Zeroizing::new(text), false)),
+        _ => {
+            let token = Key::generate().map_err(|err| err.to_string())?;
+            Ok((Zeroizing::new(token.to_base64url()), true))
+        }
+    }
+}
+
 async fn bind(choice: Port) -> Result<TcpListener, String> {
     let at = |port| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     match choice {
@@ -144,7 +159,19 @@ fn run() -> Result<(), String> {
             "note: pkg/ is not built, so the playground cannot load; run scripts/build-pkg.sh"
         );
     }
-    let router = app::router(app::Config { keys, root }).map_err(|err| err.to_string())?;
+    let (admin_token, generated) = admin_token()?;
+    if generated {
+        println!(
+            "admin token for Rotate keys: {} (set DEMO_ADMIN_TOKEN to choose it)",
+            admin_token.as_str()
+        );
+    }
+    let config = app::Config {
+        keys,
+        root,
+        admin_token,
+    };
+    let router = app::router(config).map_err(|err| format!("DEMO_ADMIN_TOKEN or keys: {err}"))?;
 
     // One thread is plenty for a demo, and leaves the second core to the browser.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -163,8 +190,12 @@ fn run() -> Result<(), String> {
             "session cookie \"{}\" without Secure (plain http on 127.0.0.1 only). Ctrl-C stops.",
             app::COOKIE_NAME
         );
-        axum::serve(listener, router)
-            .await
-            .map_err(|err| format!("server stopped: {err}"))
+        // The sign-in and rotation rate limits count per client address.
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .map_err(|err| format!("server stopped: {err}"))
     })
 }

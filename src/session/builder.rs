@@ -8,7 +8,7 @@ use super::lifetimes::Lifetimes;
 use super::revocation::Revocation;
 use super::state::{Inner, SessionManager};
 use crate::codec::{CodecOptions, codec_setters};
-use crate::cookie::{CookieAttributes, SameSite};
+use crate::cookie::{CookieAttributes, Priority, SameSite};
 use crate::defaults::{
     DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_TIMEOUT, DEFAULT_REMEMBER_ABSOLUTE,
     DEFAULT_REMEMBER_IDLE, DEFAULT_RENEW_WHEN_REMAINING,
@@ -162,6 +162,42 @@ impl SessionManagerBuilder {
     /// ```
     pub fn path(mut self, path: &str) -> Self {
         path.clone_into(&mut self.cookie.path);
+        self
+    }
+
+    /// The `Partitioned` attribute (CHIPS): in a third-party context (the site embedded in
+    /// another site's frame) the browser keeps one cookie per top-level site instead of a
+    /// shared third-party cookie it may block. Needs `Secure`, so it is refused in
+    /// development mode; usually paired with `SameSite=None`.
+    ///
+    /// ```
+    /// # use cookie_seal::{Key, Keyring, SameSite, SessionManager, SignIn};
+    /// let ring = Keyring::new("k1", Key::generate()?)?;
+    /// let m = SessionManager::builder(ring.clone(), "__Host-s").same_site(SameSite::None).partitioned().build()?;
+    /// let session = m.sign_in((), SignIn::default(), 1_000)?;
+    /// assert!(m.set_cookies_at(&session, 1_000)?[0].ends_with("; Secure; HttpOnly; SameSite=None; Partitioned"));
+    /// // The deletion is partitioned too, or it would miss the partitioned cookie.
+    /// assert!(m.clear_cookies()[0].ends_with("; SameSite=None; Partitioned"));
+    /// let err = SessionManager::builder(ring, "s").partitioned().insecure_dev_mode_for_localhost().build();
+    /// assert_eq!(err.unwrap_err().code(), "INVALID_OPTION");
+    /// # Ok::<(), cookie_seal::Error>(())
+    /// ```
+    pub fn partitioned(mut self) -> Self {
+        self.cookie.partitioned = true;
+        self
+    }
+
+    /// The `Priority` attribute (Chromium's eviction order). Not written by default.
+    ///
+    /// ```
+    /// # use cookie_seal::{Key, Keyring, Priority, SessionManager};
+    /// let m = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s")
+    ///     .priority(Priority::High).build()?;
+    /// assert!(m.clear_cookies()[0].ends_with("; SameSite=Lax; Priority=High"));
+    /// # Ok::<(), cookie_seal::Error>(())
+    /// ```
+    pub fn priority(mut self, priority: Priority) -> Self {
+        self.cookie.priority = Some(priority);
         self
     }
 

@@ -1,6 +1,7 @@
 // Browser end-to-end tests of the demo server and the playground, in Debian's Chromium
 // driven by playwright-core. scripts/test-e2e.sh starts the server and sets:
 //   DEMO_URL     the server, e.g. http://127.0.0.1:41234 (no trailing slash)
+//   DEMO_ADMIN_TOKEN  the admin token the server was started with (key rotation)
 //   E2E_OUT      where screenshots go (test-output/e2e)
 //   COOKIE_SEAL_DOCS_SCREENSHOT=1  also writes the README's docs/playground.png
 // The tests share one server, so none assumes which key is primary when it starts.
@@ -13,6 +14,8 @@ import { chromiumLaunchOptions } from "../chromium.mjs";
 
 const BASE = process.env.DEMO_URL;
 if (!BASE) throw new Error("DEMO_URL is not set: run scripts/test-e2e.sh");
+const ADMIN_TOKEN = process.env.DEMO_ADMIN_TOKEN;
+if (!ADMIN_TOKEN) throw new Error("DEMO_ADMIN_TOKEN is not set: run scripts/test-e2e.sh");
 const OUT = process.env.E2E_OUT ?? fileURLToPath(new URL("../../test-output/e2e/", import.meta.url));
 const DOCS_SHOT = fileURLToPath(new URL("../../docs/playground.png", import.meta.url));
 mkdirSync(OUT, { recursive: true });
@@ -149,6 +152,16 @@ test("rotating keys re-seals the old cookie under the new key", async () => {
   const oldValue = (await sessionCookie(context)).value;
   assert.equal(keyIdOf(oldValue), oldKey);
 
+  // Without the admin token the browser's own form check stops the post; a wrong one is
+  // refused by the server, and nothing rotates.
+  await page.getByTestId("admin-token").fill("not-the-admin-token");
+  await page.getByTestId("rotate").click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("main").innerText(), /admin action/);
+  await page.goto(`${BASE}/session`);
+  assert.equal(await text(page, "key-after"), oldKey, "a wrong admin token rotates nothing");
+
+  await page.getByTestId("admin-token").fill(ADMIN_TOKEN);
   await page.getByTestId("rotate").click();
   await page.waitForURL(/\/session\?rotated=/);
   const newKey = await text(page, "key-after");
