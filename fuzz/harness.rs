@@ -12,10 +12,8 @@
 // `model_header`), compared with what the crate returns: error codes must match exactly,
 // and an opened session must carry exactly the claims that were sealed.
 //
-// Three behaviours are known to be wrong in this release and are being fixed separately
-// (see `Known`); the harness asserts the corrected behaviour, and only with the environment
-// variable COOKIE_SEAL_FUZZ_KNOWN_DEFECTS set does it let the old one through, so that a
-// fuzzing run on an unfixed tree can go on exploring past them.
+// Every input any run found that failed is kept in the corpus, under a name saying what it
+// found (`regression-*`, `sign-in-after-issue*`, `read-ok-write-expired`).
 
 #![allow(dead_code)]
 
@@ -154,27 +152,6 @@ fn assert_quiet_error(err: &Error, input: &[u8]) {
     assert_quiet(&format!("{err:?}"), Some(input));
 }
 
-// ---- known defects -----------------------------------------------------------------------
-
-/// Behaviours this release gets wrong, asserted as they should be unless
-/// COOKIE_SEAL_FUZZ_KNOWN_DEFECTS is set.
-#[derive(Debug, Clone, Copy)]
-pub enum Known {
-    /// A session reads as valid within the leeway after its absolute deadline, but writing
-    /// it back at the same time fails `EXPIRED`.
-    WriteRefusedAfterDeadline,
-    /// A value whose sign-in time is later than its issue time opens.
-    SignInAfterIssue,
-    /// `MemoryRevocation` forgets a subject revocation `longest_session` after it was made,
-    /// while a session it revokes can still open for up to the leeway.
-    SubjectEntryPruned,
-}
-
-fn tolerated(_what: Known) -> bool {
-    static TOLERATED: OnceLock<bool> = OnceLock::new();
-    *TOLERATED.get_or_init(|| std::env::var_os("COOKIE_SEAL_FUZZ_KNOWN_DEFECTS").is_some())
-}
-
 // ---- configuration -----------------------------------------------------------------------
 
 /// The reader settings a target runs under.
@@ -267,7 +244,7 @@ impl Config {
             .max_chunks(self.max_chunks)
             .renew_when_remaining(self.renew);
         // The sign-in cutoff; the one builder call here whose name may change.
-        b = b.not_before(self.cutoff);
+        b = b.revoke_signed_in_before(self.cutoff);
         if let Some(r) = revocation {
             b = b.revocation(r);
         }
@@ -382,8 +359,7 @@ pub enum Verdict {
         absolute_expires_at: u64,
         renewal: bool,
     },
-    /// Anything, as long as it fails (`SignInAfterIssue`), or, with the known defects
-    /// tolerated, also what the crate does today.
+    /// Anything, as long as it fails (a sign-in time later than the issue time).
     Refused(Box<Verdict>),
     /// `REVOKED`, or what the inner verdict says.
     MayBeRevoked(Box<Verdict>),
@@ -440,10 +416,13 @@ pub fn model_open(plaintext: &[u8], cfg: &Config, revoked: &Revoked, now: u64) -
         // A subject revocation must outlive every session that existed when it was made;
         // a session signed in later with an old generation may be refused or not once
         // `longest_session` has passed.
-        let forgotten = now > when.saturating_add(cfg.longest());
+        let forgotten = now
+            > when
+                .saturating_add(cfg.longest())
+                .saturating_add(cfg.leeway);
         if !forgotten {
             Verdict::Fails("REVOKED")
-        } else if signed_in_at > when || tolerated(Known::SubjectEntryPruned) {
+        } else if signed_in_at > when {
             Verdict::MayBeRevoked(Box::new(open))
         } else {
             Verdict::Fails("REVOKED")
@@ -611,6 +590,33 @@ pub fn cut(name: &str, value: &str, count: usize, spelling: &str) -> Vec<(String
         .collect()
 }
 
+/// The `Cookie` header rules of FORMAT.md, written apart from the crate's parser: split on
+/// `;`, trim spaces and tabs, drop one pair of surrounding quotes, skip pairs without `=`,
+/// with an empty name or with a control character, keep the first 256. The caller has
+/// checked the 64 KiB bound.
+fn model_pairs(header: &str) -> Vec<(&str, &str)> {
+    let mut pairs = Vec::new();
+    for pair in header.split(';') {
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        let name = name.trim_matches([' ', '\t']);
+        let mut value = value.trim_matches([' ', '\t']);
+        if value.len() >= 2 && value.starts_with('"') && value.ends_with('"') {
+            value = &value[1..value.len() - 1];
+        }
+        let control = |s: &str| s.bytes().any(|b| b.is_ascii_control());
+        if name.is_empty() || control(name) || control(value) {
+            continue;
+        }
+        pairs.push((name, value));
+        if pairs.len() == cookie_seal::limits::MAX_COOKIE_PAIRS {
+            break;
+        }
+    }
+    pairs
+}
+
 fn join_header(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
@@ -655,7 +661,7 @@ fn check_set_cookies(set_cookie: &[String], cfg: &Config, written: &Session<Vec<
                 "{h}"
             );
         } else if written.remember_me {
-            let age = (written.expires_at - now).min(cookie_seal::MAX_AGE_CAP);
+            let age = (written.expires_at - now).min(cookie_seal::limits::MAX_AGE_CAP);
             assert_eq!(
                 attrs,
                 format!("Max-Age={age}; Path=/; Secure; HttpOnly; SameSite=Lax")
@@ -684,12 +690,7 @@ fn write_back(
             let over = now >= s.absolute_expires_at;
             match err.code() {
                 // A session that read as valid at this very time must be writable.
-                "EXPIRED" if over && now == read_at => {
-                    assert!(
-                        tolerated(Known::WriteRefusedAfterDeadline),
-                        "read Ok, write {err}"
-                    )
-                }
+                "EXPIRED" if over && now == read_at => panic!("read Ok, write {err}"),
                 "EXPIRED" => assert!(over, "write refused before the deadline: {err}"),
                 "TOO_LARGE" => {}
                 _ => panic!("write-back failed: {err:?}"),
@@ -708,7 +709,7 @@ fn write_back(
     check_set_cookies(&written, cfg, &expected, now);
     let jar = apply(jar, &written);
     let header = join_header(&jar);
-    if header.len() > cookie_seal::MAX_COOKIE_HEADER_LEN {
+    if header.len() > cookie_seal::limits::MAX_COOKIE_HEADER_LEN {
         return;
     }
     let again = m
@@ -721,7 +722,10 @@ fn write_back(
     assert_eq!(again.subject, s.subject);
     assert_eq!(again.remember_me, s.remember_me);
     assert_eq!(again.absolute_expires_at, s.absolute_expires_at);
-    assert_eq!((again.issued_at, again.expires_at), (now, expires_at));
+    assert_eq!(
+        (again.issued_at, again.expires_at),
+        (now.max(s.signed_in_at), expires_at)
+    );
     assert!(again.expires_at <= again.absolute_expires_at);
     assert_eq!(again.key_id, "k2");
     assert_eq!(again.reseal, None, "a fresh write needs no reseal");
@@ -763,13 +767,7 @@ fn compare(
             None
         }
         (Verdict::Refused(_), Err(_)) => None,
-        (Verdict::Refused(inner), Ok(s)) => {
-            assert!(
-                tolerated(Known::SignInAfterIssue) || tolerated(Known::SubjectEntryPruned),
-                "should not open: {s:?}"
-            );
-            compare(Ok(Some(s)), inner, expect_reseal, input)
-        }
+        (Verdict::Refused(_), Ok(s)) => panic!("should not open: {s:?}"),
         (Verdict::OpenOrExpired { .. }, Err(e)) if e.code() == "EXPIRED" => None,
         (Verdict::MayBeRevoked(_), Err(e)) if e.code() == "REVOKED" => None,
         (Verdict::MayBeRevoked(inner), got) => compare(got.map(Some), inner, expect_reseal, input),
@@ -916,7 +914,7 @@ pub fn open_paths(data: &[u8]) {
     if let Err(e) = &read {
         assert_quiet_error(e, value_bytes);
     }
-    let parsed = cookie_seal::cookie_pairs(&header).expect("under 64 KiB");
+    let parsed = model_pairs(&header);
     if pieces.iter().all(|p| {
         p.bytes()
             .all(|b| b.is_ascii_graphic() && b != b';' && b != b'"')
@@ -1057,19 +1055,25 @@ pub fn authentic_sessions(data: &[u8]) {
         if c & 0x800 != 0 {
             let (_, absolute) = cfg.lifetimes(p.remember_me);
             let until = sia.saturating_add(absolute).saturating_add(cfg.leeway);
-            revocation.revoke_id(id, until, when);
+            revocation
+                .revoke_id(id, until, when)
+                .expect("far below the capacity");
             revoked.ids.push(sid);
         }
         if c & 0x1000 != 0
             && let Some((sub, g)) = &p.subject
         {
             let lowest = g.saturating_add(u64::from(revoke_raw & 3));
-            revocation.revoke_subject_below(sub, lowest, when);
+            revocation
+                .revoke_subject_below(sub, lowest, when)
+                .expect("far below the capacity");
             revoked.subjects.push((sub.clone(), lowest, when));
         }
         let mut other = sid;
         other[0] ^= 0xff;
-        revocation.revoke_id(SessionId::from_str(&b64(&other)).expect("22"), 0, now);
+        revocation
+            .revoke_id(SessionId::from_str(&b64(&other)).expect("22"), 0, now)
+            .expect("far below the capacity");
     }
     let m = cfg.manager(Some(revocation));
 
@@ -1236,12 +1240,16 @@ pub fn fixture() -> &'static Fixture {
             rotated: false,
         });
         let revocation = Arc::new(MemoryRevocation::new(Duration::from_secs(cfg.longest())));
-        revocation.revoke_id(
-            SessionId::from_str(&b64(&[6; 16])).expect("id"),
-            T + 28_800 + 60,
-            T,
-        );
-        revocation.revoke_subject_below("mallory", 2, T);
+        revocation
+            .revoke_id(
+                SessionId::from_str(&b64(&[6; 16])).expect("id"),
+                T + 28_800 + 60,
+                T,
+            )
+            .expect("far below the capacity");
+        revocation
+            .revoke_subject_below("mallory", 2, T)
+            .expect("far below the capacity");
         let revoked = Revoked {
             ids: vec![[6; 16]],
             subjects: vec![("mallory".into(), 2, T)],
@@ -1343,11 +1351,11 @@ pub fn cookie_headers(data: &[u8]) {
     if let Err(e) = &got {
         assert_quiet_error(e, data);
     }
-    if header.len() > cookie_seal::MAX_COOKIE_HEADER_LEN {
+    if header.len() > cookie_seal::limits::MAX_COOKIE_HEADER_LEN {
         assert_eq!(got.map(|_| ()).map_err(|e| e.code()), Err("TOO_LARGE"));
         return;
     }
-    let parsed = cookie_seal::cookie_pairs(&header).expect("within the limit");
+    let parsed = model_pairs(&header);
     let (want, reseal) = match model_header(fx, &parsed, now) {
         HeaderWant::NoSession => {
             assert!(matches!(got, Ok(None)), "no session cookie, got {got:?}");

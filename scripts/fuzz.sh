@@ -6,8 +6,6 @@
 # of tests/fuzz_replay.rs). Before committing a grown corpus, keep one input per covered
 # edge (a few dozen files):
 #   fuzz/target/x86_64-unknown-linux-gnu/release/<target> -set_cover_merge=1 -use_counters=0 NEW_DIR fuzz/corpus/<target>
-# COOKIE_SEAL_FUZZ_KNOWN_DEFECTS=1 lets the harness tolerate the defects listed in `Known`
-# in fuzz/harness.rs, for a run on a tree that still has them.
 #   make fuzz                         every target, 600 s each
 #   make fuzz FUZZ_SECONDS=60         shorter
 #   FUZZ_TARGETS="open_paths" scripts/fuzz.sh

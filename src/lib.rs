@@ -40,11 +40,11 @@ pub use key::{Key, Keyring};
 pub use rate_limit::MemoryRateLimit;
 pub use rate_limit::RateLimit;
 pub use sealer::{Opened, Sealer, SealerBuilder};
-pub use store::MemoryRevocation;
 pub use session::{
-    Candidate, ResealReason, Revocation, Session, SessionId, SessionInfo,
-    SessionManager, SessionManagerBuilder, SessionReader, SignIn, Subject,
+    Candidate, ResealReason, Revocation, Session, SessionId, SessionInfo, SessionManager,
+    SessionManagerBuilder, SessionReader, SignIn, Subject,
 };
+pub use store::MemoryRevocation;
 #[cfg(feature = "insecure-fixed-nonce")]
 pub use testing::seal_raw_claims_with_fixed_nonce_insecure;
 #[cfg(any(feature = "axum", feature = "actix"))]

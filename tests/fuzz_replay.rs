@@ -53,20 +53,6 @@ fn keyring_text_corpus() {
     replay("keyring_text", harness::keyring_text);
 }
 
-/// Inputs the fuzzers found that fail because of defects this tree still has (see `Known` in
-/// fuzz/harness.rs), kept in fuzz/known-defects/<target>/. Once the defect is fixed the
-/// input passes: move it into fuzz/corpus/<target>/ and it is replayed above for good. With
-/// COOKIE_SEAL_FUZZ_KNOWN_DEFECTS=1 (the harness then tolerates those defects) they pass today.
-#[test]
-#[ignore = "fails until the defects they found are fixed"]
-fn known_defect_inputs() {
-    replay_dir(
-        "known-defects",
-        "authentic_sessions",
-        harness::authentic_sessions,
-    );
-}
-
 /// The harness is not vacuous: a session the model says opens does open, and the
 /// invariants fire on a broken result.
 #[test]

@@ -67,7 +67,7 @@ fn manager(doc: &Value, config: &Value, cutoff: u64) -> SessionManager {
         .leeway(secs("leeway"))
         .max_chunks(num(config, "max_chunks") as usize)
         .renew_when_remaining(config["renew_when_remaining"].as_f64().unwrap());
-    b = b.not_before(cutoff);
+    b = b.revoke_signed_in_before(cutoff);
     if let Some(domain) = config["domain"].as_str() {
         b = b.domain(domain);
     }
