@@ -334,7 +334,7 @@ impl CsrfTokens {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn token_at(&self, id: &SessionId, now: u64) -> Result<String, Error> {
-        self.sealer.seal_bytes_at(id.to_string().as_bytes(), now)
+        self.sealer.seal_bytes_at(token_payload(id).as_bytes(), now)
     }
 
     /// `Ok` when `token` was made by [`token_at`](Self::token_at) for the session `id`,
@@ -364,13 +364,19 @@ impl CsrfTokens {
                 Error::Expired { .. } => Error::Csrf("expired: reload the page"),
                 _ => Error::Csrf("not valid for this session"),
             })?;
-        let expected = id.to_string();
+        let expected = token_payload(id);
         if bool::from(opened.data.as_slice().ct_eq(expected.as_bytes())) {
             Ok(())
         } else {
             Err(Error::Csrf("not valid for this session"))
         }
     }
+}
+
+/// What a token seals: the session id as a JSON string, so the JavaScript package's `Sealer`
+/// (which seals JSON) makes and checks the very same tokens. Base64url needs no escaping.
+fn token_payload(id: &SessionId) -> String {
+    format!("\"{id}\"")
 }
 
 #[cfg(test)]
