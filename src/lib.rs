@@ -22,8 +22,8 @@ pub use cookie::SameSite;
 pub use error::Error;
 pub use key::{Key, Keyring};
 pub use sealer::{Opened, Sealer, SealerBuilder};
-pub use store::MemoryRevocation;
 pub use session::{
-    Candidate, ResealReason, Revocation, Session, SessionId, SessionInfo,
-    SessionManager, SessionManagerBuilder, SessionReader, SignIn, Subject,
+    Candidate, ResealReason, Revocation, Session, SessionId, SessionInfo, SessionManager,
+    SessionManagerBuilder, SessionReader, SignIn, Subject,
 };
+pub use store::MemoryRevocation;

@@ -715,12 +715,13 @@ fn revocation_by_id_subject_generation_and_cutoff() {
 
     // Entries go once the sessions they revoke could no longer open anyway.
     assert_eq!(revoked.len(), 2);
-    revoked.revoke_id(
-        cookie_seal::SessionId::generate().unwrap(),
-        T0 + 10_000,
-        T0 + 3_000 + 3_601,
-    )
-    .unwrap();
+    revoked
+        .revoke_id(
+            cookie_seal::SessionId::generate().unwrap(),
+            T0 + 10_000,
+            T0 + 3_000 + 3_601,
+        )
+        .unwrap();
     assert_eq!(revoked.len(), 1);
 
     let cutoff = SessionManager::builder(ring("k1", 1), NAME)
