@@ -68,6 +68,8 @@ export type SealErrorCode =
   | "REVOKED"
   /** The platform clock (`Date.now()`) is before 1970 or not a number, and no `now` was given. */
   | "CLOCK"
+  /** A session store could not answer in time; nothing that needed it was accepted. */
+  | "STORE_UNAVAILABLE"
   /** JavaScript only: used before {@link init} finished, or the wasm could not be loaded. */
   | "NOT_INITIALIZED";
 

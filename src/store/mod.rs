@@ -267,7 +267,8 @@ pub trait SessionStore: Send + Sync {
     /// # use cookie_seal::{Subject, SessionId, store::{MemoryStore, SessionStore}};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let store = MemoryStore::new();
-    /// assert_eq!(rt.block_on(store.sign_out_everywhere("user-42", 9_000, 1_000))?, 1);
+    /// // The time of the sign-out, or one more than the last generation if that is later.
+    /// assert_eq!(rt.block_on(store.sign_out_everywhere("user-42", 9_000, 1_000))?, 1_000);
     /// let old = Subject::new("user-42", 0)?;
     /// assert!(rt.block_on(store.is_revoked(&SessionId::generate()?, Some(&old), 1_000))?);
     /// # Ok::<(), cookie_seal::Error>(())

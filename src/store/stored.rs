@@ -160,7 +160,7 @@ impl StoredSessions {
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let sessions = StoredSessions::new(manager, Arc::new(MemoryStore::new()));
-    /// let err = rt.block_on(sessions.read_bytes_at("__Host-s=junk", 1_000)).unwrap_err();
+    /// let err = rt.block_on(sessions.read_bytes_at("__Host-s=%%", 1_000)).unwrap_err();
     /// assert_eq!(err.code(), "MALFORMED");
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```

@@ -166,7 +166,10 @@ fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!(
         "{cpu}, {cores} cores, load average {}",
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     )
 }
 
@@ -187,19 +190,31 @@ async fn main() {
         rows.push((name.to_owned(), store, rate));
     };
 
-    run("cookie-seal, no store", "-", measure(stateless_read(&payload)).await);
+    run(
+        "cookie-seal, no store",
+        "-",
+        measure(stateless_read(&payload)).await,
+    );
 
     let mut stores: Vec<(&'static str, Arc<dyn SessionStore>)> = Vec::new();
     stores.push(("memory", Arc::new(MemoryStore::new())));
     let sqlite = SqliteStore::open(dir.join("cookie-seal.db")).await.unwrap();
     stores.push(("SQLite", Arc::new(sqlite)));
     if let Some(url) = &redis {
-        let store = RedisStore::builder(url).prefix(&prefix).connect().await.unwrap();
+        let store = RedisStore::builder(url)
+            .prefix(&prefix)
+            .connect()
+            .await
+            .unwrap();
         stores.push(("Redis", Arc::new(store)));
     }
     if let Some(url) = &postgres {
         let schema = format!("bench{}", std::process::id());
-        let store = PostgresStore::builder(url).schema(&schema).connect().await.unwrap();
+        let store = PostgresStore::builder(url)
+            .schema(&schema)
+            .connect()
+            .await
+            .unwrap();
         stores.push(("Postgres", Arc::new(store)));
     }
     for (name, store) in &stores {
@@ -215,7 +230,11 @@ async fn main() {
     }
 
     let memory = tower_sessions_memory_store::MemoryStore::default();
-    run("tower-sessions", "memory", measure(tower_read(memory, &payload).await).await);
+    run(
+        "tower-sessions",
+        "memory",
+        measure(tower_read(memory, &payload).await).await,
+    );
     if let Some(url) = &redis {
         use tower_sessions_redis_store::fred::prelude::*;
         let config = Config::from_url(url).unwrap();
@@ -223,13 +242,23 @@ async fn main() {
         pool.connect();
         pool.wait_for_connect().await.unwrap();
         let store = tower_sessions_redis_store::RedisStore::new(pool);
-        run("tower-sessions", "Redis", measure(tower_read(store, &payload).await).await);
+        run(
+            "tower-sessions",
+            "Redis",
+            measure(tower_read(store, &payload).await).await,
+        );
     }
     let url = format!("sqlite://{}?mode=rwc", dir.join("tower.db").display());
-    let pool = tower_sessions_sqlx_store::sqlx::SqlitePool::connect(&url).await.unwrap();
+    let pool = tower_sessions_sqlx_store::sqlx::SqlitePool::connect(&url)
+        .await
+        .unwrap();
     let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
     store.migrate().await.unwrap();
-    run("tower-sessions", "SQLite", measure(tower_read(store, &payload).await).await);
+    run(
+        "tower-sessions",
+        "SQLite",
+        measure(tower_read(store, &payload).await).await,
+    );
     std::fs::remove_dir_all(&dir).ok();
 
     let stateless = rows[0].2;
