@@ -22,6 +22,9 @@ use crate::{Error, Key, Keyring, Sealer};
 #[cfg(feature = "js-sessions")]
 mod sessions;
 
+// The host's AES-256-GCM (node:crypto) behind the core's backend seam, for both modules.
+mod node_crypto;
+
 /// Largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 

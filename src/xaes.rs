@@ -66,7 +66,8 @@ impl XaesKey {
 
     /// The per-message AES-256-GCM key for this nonce (its first half; the second half is
     /// the GCM nonce).
-    fn derive_key(&self, nonce: &[u8; NONCE_LEN]) -> Zeroizing<[u8; KEY_LEN]> {
+    #[inline(never)]
+    pub(crate) fn derive_key(&self, nonce: &[u8; NONCE_LEN]) -> Zeroizing<[u8; KEY_LEN]> {
         let mut blocks = [Array::from([0u8; 16]), Array::from([0u8; 16])];
         for (counter, block) in [1u8, 2].into_iter().zip(blocks.iter_mut()) {
             block[1] = counter;
@@ -136,7 +137,7 @@ impl XaesKey {
 }
 
 /// The GCM nonce: the second half of the XAES nonce.
-fn iv(nonce: &[u8; NONCE_LEN]) -> [u8; IV_LEN] {
+pub(crate) fn iv(nonce: &[u8; NONCE_LEN]) -> [u8; IV_LEN] {
     let mut iv = [0u8; IV_LEN];
     iv.copy_from_slice(&nonce[NONCE_LEN - IV_LEN..]);
     iv

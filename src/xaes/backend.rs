@@ -87,7 +87,7 @@ pub(crate) fn min_len() -> Option<usize> {
 
 /// The backend for a message of `len` bytes, if one is registered for that length.
 #[inline]
-pub(super) fn for_len(len: usize) -> Option<&'static Bulk> {
+pub(crate) fn for_len(len: usize) -> Option<&'static Bulk> {
     // One relaxed-cost load on the path every build takes; the OnceLock only once routed.
     if len < MIN_LEN.load(Ordering::Acquire) {
         return None;
