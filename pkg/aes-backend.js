@@ -103,6 +103,13 @@ function knownAnswer(host) {
   return host.open(key, iv, aad, buf, tag) === 1 && toHex(buf) === toHex(plain);
 }
 
+/** node:crypto's AES-256-GCM as the host object the wasm calls, if the runtime has a working one. */
+export function nodeCryptoHost() {
+  const crypto = nodeCrypto();
+  const host = crypto === undefined ? undefined : hostGcm(crypto);
+  return host !== undefined && knownAnswer(host) ? host : undefined;
+}
+
 /**
  * The AES choice for one wasm instance (its glue's exports). `invalid(message)` makes the
  * error to throw for a bad option. choose(choice) applies "auto", "node-crypto" (at every
@@ -113,10 +120,9 @@ export function bindAes(wasm, invalid) {
     if (!AES_CHOICES.includes(choice)) {
       throw invalid(`invalid option: aesBackend must be one of ${AES_CHOICES.map((c) => `"${c}"`).join(", ")}`);
     }
-    const crypto = choice === "software" ? undefined : nodeCrypto();
     const minLen = choice === "node-crypto" ? 0 : MIN_LEN[runtime()];
-    const host = crypto === undefined || minLen === undefined ? undefined : hostGcm(crypto);
-    if (host !== undefined && knownAnswer(host) && wasm.useHostAes(host, minLen)) return;
+    const host = choice === "software" || minLen === undefined ? undefined : nodeCryptoHost();
+    if (host !== undefined && wasm.useHostAes(host, minLen)) return;
     wasm.useSoftwareAes();
     if (choice === "node-crypto") {
       throw invalid('invalid option: aesBackend "node-crypto": this runtime has no working synchronous node:crypto AES-256-GCM');

@@ -95,5 +95,7 @@ pub(crate) fn for_len(len: usize) -> Option<&'static Bulk> {
     BULK.get()
 }
 
-#[cfg(test)]
+// Native only: a wasm test binary registers the real host backend (src/wasm/node_crypto.rs),
+// and the first registration is the one kept.
+#[cfg(all(test, not(all(target_arch = "wasm32", target_os = "unknown"))))]
 mod tests;

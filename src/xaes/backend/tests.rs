@@ -5,9 +5,6 @@
 
 // Registering is process-wide; these tests keep to their own thread's behaviour (MODE) and
 // leave every other test's output unchanged, because the stand-in computes the same bytes.
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-use wasm_bindgen_test::wasm_bindgen_test as test;
-
 use std::cell::Cell;
 
 use aes_gcm::aead::{AeadInOut, KeyInit};
