@@ -3,38 +3,7 @@
 
 use crate::Error;
 use crate::format::BROWSER_COOKIE_LIMIT;
-
-/// Longest `Cookie` header read. Browsers send at most a few dozen 4 KB cookies; anything
-/// longer is refused before it is scanned, so parsing work stays linear and small.
-///
-/// ```
-/// use cookie_seal::{MAX_COOKIE_HEADER_LEN, cookie_pairs};
-/// assert!(cookie_pairs(&"a".repeat(MAX_COOKIE_HEADER_LEN)).is_ok());
-/// assert!(cookie_pairs(&"a".repeat(MAX_COOKIE_HEADER_LEN + 1)).is_err());
-/// ```
-pub const MAX_COOKIE_HEADER_LEN: usize = 64 * 1024;
-/// Cookie pairs scanned per header; later pairs are ignored.
-///
-/// ```
-/// use cookie_seal::{MAX_COOKIE_PAIRS, cookie_pairs};
-/// let header = "a=1; ".repeat(MAX_COOKIE_PAIRS + 5);
-/// assert_eq!(cookie_pairs(&header)?.len(), MAX_COOKIE_PAIRS);
-/// # Ok::<(), cookie_seal::Error>(())
-/// ```
-pub const MAX_COOKIE_PAIRS: usize = 256;
-/// Cookies of the same name tried in order when several arrive (cookie tossing from a
-/// sibling subdomain puts an attacker's cookie beside the real one).
-///
-/// ```
-/// assert_eq!(cookie_seal::MAX_SAME_NAME, 3);
-/// ```
-pub const MAX_SAME_NAME: usize = 3;
-/// Browsers cap `Max-Age` at 400 days (RFC 6265bis §5.6.2); so do we.
-///
-/// ```
-/// assert_eq!(cookie_seal::MAX_AGE_CAP, 34_560_000); // 400 days in seconds
-/// ```
-pub const MAX_AGE_CAP: u64 = 400 * 86_400;
+use crate::limits::{MAX_AGE_CAP, MAX_COOKIE_HEADER_LEN, MAX_COOKIE_PAIRS};
 
 /// The `SameSite` attribute.
 ///
@@ -185,15 +154,7 @@ pub(crate) fn check_cookie_name(name: &str) -> Result<(), Error> {
 /// §5.7 tells user agents to: split on `;`, trim spaces, split at the first `=`. Pairs with
 /// no `=`, an empty name, or control characters are skipped; a value in double quotes loses
 /// them. At most [`MAX_COOKIE_PAIRS`] pairs are read.
-///
-/// ```
-/// use cookie_seal::cookie_pairs;
-/// let pairs = cookie_pairs(r#"a=1; b="2";junk; A=3"#)?;
-/// assert_eq!(pairs, [("a", "1"), ("b", "2"), ("A", "3")]);
-/// assert_eq!(cookie_pairs(&"x".repeat(70_000)).unwrap_err().code(), "TOO_LARGE");
-/// # Ok::<(), cookie_seal::Error>(())
-/// ```
-pub fn cookie_pairs(header: &str) -> Result<Vec<(&str, &str)>, Error> {
+pub(crate) fn cookie_pairs(header: &str) -> Result<Vec<(&str, &str)>, Error> {
     if header.len() > MAX_COOKIE_HEADER_LEN {
         return Err(Error::TooLarge {
             actual: header.len(),
@@ -215,4 +176,28 @@ pub fn cookie_pairs(header: &str) -> Result<Vec<(&str, &str)>, Error> {
         .take(MAX_COOKIE_PAIRS)
         .collect();
     Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    // In wasm these run under wasm-bindgen-test, which sees only its own attribute.
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn cookie_pairs_split_trim_unquote_and_skip() {
+        let pairs = cookie_pairs(r#"a=1; b="2";junk; A=3"#).unwrap();
+        assert_eq!(pairs, [("a", "1"), ("b", "2"), ("A", "3")]);
+        assert_eq!(
+            cookie_pairs("a=\"\"; b=\"x").unwrap(),
+            [("a", ""), ("b", "\"x")]
+        );
+        let many = "a=1; ".repeat(MAX_COOKIE_PAIRS + 5);
+        assert_eq!(cookie_pairs(&many).unwrap().len(), MAX_COOKIE_PAIRS);
+        assert!(cookie_pairs(&"a".repeat(MAX_COOKIE_HEADER_LEN)).is_ok());
+        let err = cookie_pairs(&"x".repeat(MAX_COOKIE_HEADER_LEN + 1)).unwrap_err();
+        assert_eq!(err.code(), "TOO_LARGE");
+    }
 }

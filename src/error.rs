@@ -69,11 +69,59 @@ pub enum Error {
         max: usize,
     },
     /// The session is authentic but was revoked: by id, by subject generation, or by the
-    /// global not-before cutoff.
+    /// manager's sign-in cutoff.
     Revoked,
+    /// The value is authentic (right key, name and purpose) but is not a session: it was
+    /// sealed by a plain [`Sealer`](crate::Sealer), without a session id or sign-in time.
+    /// Its code is `MALFORMED`, as for any other value that is not what the reader expects.
+    NotASession,
+    /// A time cannot be represented: `now` plus a lifetime passes 2^64 - 1 seconds. Nothing
+    /// was sealed. Its code is `INVALID_OPTION`: the `now` given is out of range.
+    TimeOverflow {
+        /// The `now` that was given, seconds since the Unix epoch.
+        now: u64,
+    },
+    /// The platform clock cannot be read as seconds since the Unix epoch (it is set before
+    /// 1970, or the JavaScript host returned no usable time). Code `CLOCK`.
+    Clock,
+    /// The payload is longer than AES-GCM can encrypt under one nonce (2^36 - 32 bytes).
+    /// Its code is `TOO_LARGE`.
+    AeadLimit,
 }
 
 impl Error {
+    /// Every code [`Error::code`] can return, in the order of the README's error table.
+    /// The first nine say that a session cookie is there but does not open: the JavaScript
+    /// `fromRequest` reads those as "signed out".
+    ///
+    /// ```
+    /// use cookie_seal::Error;
+    /// assert!(Error::CODES.contains(&Error::BadSeal.code()));
+    /// assert_eq!(Error::CODES[Error::COOKIE_CODES - 1], "REVOKED");
+    /// ```
+    pub const CODES: &'static [&'static str] = &[
+        "MALFORMED",
+        "TOO_LARGE",
+        "UNSUPPORTED_VERSION",
+        "UNKNOWN_KEY",
+        "BAD_SEAL",
+        "EXPIRED",
+        "NOT_YET_VALID",
+        "PAYLOAD",
+        "REVOKED",
+        "INVALID_KEY",
+        "INVALID_OPTION",
+        "RANDOM_FAILED",
+        "CLOCK",
+    ];
+
+    /// How many of [`CODES`](Self::CODES), from the start, are about the cookie itself.
+    ///
+    /// ```
+    /// assert_eq!(cookie_seal::Error::COOKIE_CODES, 9);
+    /// ```
+    pub const COOKIE_CODES: usize = 9;
+
     /// The stable code for this error, the same string the JavaScript `SealError.code` has.
     ///
     /// ```
@@ -83,8 +131,8 @@ impl Error {
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Malformed(_) => "MALFORMED",
-            Error::TooLarge { .. } | Error::TooManyChunks { .. } => "TOO_LARGE",
+            Error::Malformed(_) | Error::NotASession => "MALFORMED",
+            Error::TooLarge { .. } | Error::TooManyChunks { .. } | Error::AeadLimit => "TOO_LARGE",
             Error::UnsupportedVersion(_) | Error::UnsupportedClaims(_) => "UNSUPPORTED_VERSION",
             Error::UnknownKey(_) => "UNKNOWN_KEY",
             Error::BadSeal => "BAD_SEAL",
@@ -92,7 +140,8 @@ impl Error {
             Error::NotYetValid { .. } => "NOT_YET_VALID",
             Error::Payload(_) => "PAYLOAD",
             Error::InvalidKey(_) => "INVALID_KEY",
-            Error::InvalidOption(_) => "INVALID_OPTION",
+            Error::InvalidOption(_) | Error::TimeOverflow { .. } => "INVALID_OPTION",
+            Error::Clock => "CLOCK",
             Error::RandomFailed => "RANDOM_FAILED",
             Error::Revoked => "REVOKED",
         }
@@ -128,6 +177,17 @@ impl fmt::Display for Error {
                 )
             }
             Error::Revoked => f.write_str("session was revoked"),
+            Error::NotASession => f.write_str(
+                "malformed cookie value: not a session value (no session id or sign-in time)",
+            ),
+            Error::TimeOverflow { now } => {
+                write!(
+                    f,
+                    "invalid option: now ({now}) plus the lifetime overflows a 64-bit timestamp"
+                )
+            }
+            Error::Clock => f.write_str("the platform clock is before 1970 or unreadable"),
+            Error::AeadLimit => f.write_str("payload too long for AES-GCM"),
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::xaes::{KEY_LEN, XaesKey};
 /// that lookup (and a hostile keyring string) cheap.
 ///
 /// ```
-/// use cookie_seal::{Key, Keyring, MAX_KEYS};
+/// use cookie_seal::{Key, Keyring, limits::MAX_KEYS};
 /// let mut ring = Keyring::new("k0", Key::generate()?)?;
 /// for i in 1..MAX_KEYS {
 ///     ring = ring.with_key(&format!("k{i}"), Key::generate()?)?;

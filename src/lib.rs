@@ -2,12 +2,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod clock;
+pub mod clock;
+mod codec;
 mod cookie;
+pub mod defaults;
 mod error;
 pub mod format;
 mod key;
-mod revocation;
+pub mod limits;
 mod sealer;
 mod session;
 // The wasm-bindgen binding: only for the npm package, kept out of the core.
@@ -15,17 +17,11 @@ mod session;
 mod wasm;
 mod xaes;
 
-pub use cookie::{
-    MAX_AGE_CAP, MAX_COOKIE_HEADER_LEN, MAX_COOKIE_PAIRS, MAX_SAME_NAME, SameSite, cookie_pairs,
-};
+pub use cookie::SameSite;
 pub use error::Error;
-pub use key::{Key, Keyring, MAX_KEYS};
-pub use revocation::{MemoryRevocation, Revocation, SessionInfo};
-pub use sealer::{
-    DEFAULT_LEEWAY, DEFAULT_PURPOSE, DEFAULT_TTL, MAX_LEEWAY, Opened, Sealer, SealerBuilder,
-};
+pub use key::{Key, Keyring};
+pub use sealer::{Opened, Sealer, SealerBuilder};
 pub use session::{
-    DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_TIMEOUT, DEFAULT_REMEMBER_ABSOLUTE,
-    DEFAULT_REMEMBER_IDLE, MAX_CHUNKS_LIMIT, ResealReason, Session, SessionId, SessionManager,
-    SessionManagerBuilder, SignIn, Subject,
+    Candidate, MemoryRevocation, ResealReason, Revocation, Session, SessionId, SessionInfo,
+    SessionManager, SessionManagerBuilder, SessionReader, SignIn, Subject,
 };

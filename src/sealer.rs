@@ -1,58 +1,17 @@
 //! `Sealer`: one cookie name, one purpose, one keyring; seals payloads and opens values.
 
-use std::borrow::Cow;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use crate::clock::now;
-use crate::cookie::check_cookie_name;
-use crate::format::{
-    self, BROWSER_COOKIE_LIMIT, ChunkPosition, Claims, PURPOSE_MAX_LEN, associated_data,
-    capacity_for, parse_envelope,
-};
-use crate::xaes::{NONCE_LEN, TAG_LEN};
-use crate::{Error, Keyring};
-
-/// Default idle lifetime of a sealed value: 7 days.
-///
-/// ```
-/// use cookie_seal::{DEFAULT_TTL, Key, Keyring, Sealer};
-/// let sealer = Sealer::builder(Keyring::new("k1", Key::generate()?)?, "s").build()?;
-/// let value = sealer.seal_bytes_at(b"{}", 0)?;
-/// assert_eq!(sealer.open_bytes_at(&value, 0)?.expires_at, DEFAULT_TTL.as_secs());
-/// # Ok::<(), cookie_seal::Error>(())
-/// ```
-pub const DEFAULT_TTL: Duration = Duration::from_secs(7 * 86_400);
-/// Default allowance for clock skew between the machine that seals and the one that opens.
-///
-/// ```
-/// assert_eq!(cookie_seal::DEFAULT_LEEWAY.as_secs(), 60);
-/// ```
-pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
-/// Largest leeway a sealer accepts; more than this hides broken clocks and stretches expiry.
-///
-/// ```
-/// use cookie_seal::{Key, Keyring, MAX_LEEWAY, Sealer};
-/// let ring = Keyring::new("k1", Key::generate()?)?;
-/// assert!(Sealer::builder(ring.clone(), "s").leeway(MAX_LEEWAY).build().is_ok());
-/// assert!(Sealer::builder(ring, "s").leeway(MAX_LEEWAY * 2).build().is_err());
-/// # Ok::<(), cookie_seal::Error>(())
-/// ```
-pub const MAX_LEEWAY: Duration = Duration::from_secs(3_600);
-/// Default purpose string.
-///
-/// ```
-/// use cookie_seal::{DEFAULT_PURPOSE, Key, Keyring, Sealer};
-/// let sealer = Sealer::builder(Keyring::new("k1", Key::generate()?)?, "s").build()?;
-/// assert_eq!(sealer.purpose(), DEFAULT_PURPOSE);
-/// # Ok::<(), cookie_seal::Error>(())
-/// ```
-pub const DEFAULT_PURPOSE: &str = "session";
+use crate::codec::{Codec, CodecOptions, codec_setters};
+use crate::format::{ChunkPosition, Claims, capacity_for};
+#[cfg(feature = "insecure-fixed-nonce")]
+use crate::xaes::NONCE_LEN;
+use crate::{Error, Keyring, defaults};
 
 /// Seals payloads into cookie values for one cookie name and purpose, and opens them again.
 ///
@@ -82,15 +41,8 @@ pub const DEFAULT_PURPOSE: &str = "session";
 /// ```
 #[derive(Debug, Clone)]
 pub struct Sealer {
-    keyring: Keyring,
-    /// The associated data of an unchunked value under each key id, built once: it is the
-    /// same for every value, and building it per call showed in the benchmark.
-    unchunked_aad: Vec<(String, Vec<u8>)>,
-    name: String,
-    purpose: String,
+    codec: Codec,
     ttl: u64,
-    leeway: u64,
-    max_len: usize,
 }
 
 /// Options for a [`Sealer`]; every option has a secure default. Checked by [`build`](Self::build).
@@ -114,12 +66,8 @@ pub struct Sealer {
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct SealerBuilder {
-    keyring: Keyring,
-    name: String,
-    purpose: String,
+    codec: CodecOptions,
     ttl: Duration,
-    leeway: Duration,
-    max_len: usize,
 }
 
 /// An opened value: the payload and the authenticated claims that came with it.
@@ -164,12 +112,8 @@ impl Sealer {
     /// ```
     pub fn builder(keyring: Keyring, cookie_name: &str) -> SealerBuilder {
         SealerBuilder {
-            keyring,
-            name: cookie_name.to_owned(),
-            purpose: DEFAULT_PURPOSE.to_owned(),
-            ttl: DEFAULT_TTL,
-            leeway: DEFAULT_LEEWAY,
-            max_len: BROWSER_COOKIE_LIMIT,
+            codec: CodecOptions::new(keyring, cookie_name),
+            ttl: defaults::DEFAULT_TTL,
         }
     }
 
@@ -182,7 +126,7 @@ impl Sealer {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn cookie_name(&self) -> &str {
-        &self.name
+        self.codec.name()
     }
 
     /// The purpose string this sealer binds values to.
@@ -194,7 +138,7 @@ impl Sealer {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn purpose(&self) -> &str {
-        &self.purpose
+        self.codec.purpose()
     }
 
     /// The keyring.
@@ -206,7 +150,7 @@ impl Sealer {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn keyring(&self) -> &Keyring {
-        &self.keyring
+        self.codec.keyring()
     }
 
     /// The largest payload, in bytes, that still fits `max_len` once sealed for this cookie
@@ -226,7 +170,8 @@ impl Sealer {
     /// ```
     pub fn capacity(&self) -> usize {
         // build() guaranteed an empty payload fits.
-        capacity_for(self.value_budget(), self.keyring.primary_id().len()).unwrap_or(0)
+        let budget = self.codec.value_budget(self.cookie_name().len());
+        capacity_for(budget, self.keyring().primary_id().len()).unwrap_or(0)
     }
 
     /// Seals `data` as JSON, issued now (the system clock).
@@ -276,8 +221,8 @@ impl Sealer {
     /// ```
     pub fn seal_bytes_at(&self, payload: &[u8], now: u64) -> Result<String, Error> {
         let claims = self.claims_at(now)?;
-        self.check_size(payload, &claims)?;
-        self.seal_claims(payload, &claims, ChunkPosition::default())
+        self.codec.check_len(self.cookie_len_for(payload.len()))?;
+        self.codec.seal(payload, &claims, ChunkPosition::default())
     }
 
     /// Seals with a caller-chosen nonce, which destroys confidentiality if a nonce is ever
@@ -300,9 +245,9 @@ impl Sealer {
         nonce: [u8; NONCE_LEN],
     ) -> Result<String, Error> {
         let claims = self.claims_at(now)?;
-        self.check_size(payload, &claims)?;
-        check_utf8(payload)?;
-        self.seal_with_nonce(payload, &claims, ChunkPosition::default(), &nonce)
+        self.codec.check_len(self.cookie_len_for(payload.len()))?;
+        self.codec
+            .seal_with_nonce(payload, &claims, ChunkPosition::default(), &nonce)
     }
 
     /// Opens a value as JSON into `T`, checking expiry against the system clock.
@@ -363,202 +308,46 @@ impl Sealer {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn open_bytes_at(&self, value: &str, now: u64) -> Result<Opened<Vec<u8>>, Error> {
-        let budget = self.value_budget();
-        if value.len() > budget {
+        let name_len = self.cookie_name().len();
+        if value.len() > self.codec.value_budget(name_len) {
+            let actual = name_len.saturating_add(1).saturating_add(value.len());
             return Err(Error::TooLarge {
-                actual: self
-                    .name
-                    .len()
-                    .saturating_add(1)
-                    .saturating_add(value.len()),
-                limit: self.max_len,
+                actual,
+                limit: self.codec.max_len(),
             });
         }
-        let (claims, mut payload, key_id) =
-            self.open_claims(value, now, ChunkPosition::default())?;
+        let mut opened = self.codec.open(value, now, ChunkPosition::default())?;
         Ok(Opened {
             // The caller owns the plaintext from here, as before; Zeroizing keeps an empty Vec.
-            data: core::mem::take(&mut *payload),
-            issued_at: claims.issued_at,
-            expires_at: claims.expires_at,
-            needs_reseal: key_id != self.keyring.primary_id(),
-            key_id,
+            data: core::mem::take(&mut *opened.payload),
+            issued_at: opened.claims.issued_at,
+            expires_at: opened.claims.expires_at,
+            needs_reseal: opened.key_id != self.keyring().primary_id(),
+            key_id: opened.key_id,
         })
     }
 
-    /// Seals `payload` after `claims`, bound to `chunk`. The caller has checked the size.
-    pub(crate) fn seal_claims(
-        &self,
-        payload: &[u8],
-        claims: &Claims,
-        chunk: ChunkPosition,
-    ) -> Result<String, Error> {
-        check_utf8(payload)?;
-        let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| Error::RandomFailed)?;
-        self.seal_with_nonce(payload, claims, chunk, &nonce)
-    }
-
-    /// Opens a value of any length bound to `chunk`: decode, structure, key id,
-    /// authentication, claims, time, UTF-8. Returns the claims, payload and key id.
-    pub(crate) fn open_claims(
-        &self,
-        value: &str,
-        now: u64,
-        chunk: ChunkPosition,
-    ) -> Result<(Claims, Zeroizing<Vec<u8>>, String), Error> {
-        let mut raw = format::decode(value)?;
-        let envelope = parse_envelope(&raw)?;
-        let key = self
-            .keyring
-            .get(envelope.key_id)
-            .ok_or_else(|| Error::UnknownKey(envelope.key_id.to_owned()))?;
-        let key_id = envelope.key_id.to_owned();
-        let aad = self.associated_data(&key_id, chunk);
-        let (nonce, tag, body_start) = (envelope.nonce, envelope.tag, envelope.body_start);
-        let body_end = raw.len() - TAG_LEN;
-        key.xaes
-            .open_in_place(&nonce, &aad, &mut raw[body_start..body_end], &tag)
-            .map_err(|_| Error::BadSeal)?;
-        // From here on `raw` holds plaintext: drop it through Zeroizing.
-        let mut raw = Zeroizing::new(raw);
-        let (claims, payload) = Claims::read(&raw[body_start..body_end])?;
-        self.check_time(&claims, now)?;
-        // Sealing refuses non-UTF-8; a value from another implementation gets the same rule,
-        // so JavaScript never sees bytes its TextDecoder would silently replace.
-        check_utf8(payload)?;
-        // The payload is the tail of the plaintext: move it to the front of the same buffer
-        // and wipe only what it leaves behind, rather than copy it out and wipe everything.
-        let payload_len = payload.len();
-        raw.copy_within(body_end - payload_len..body_end, 0);
-        zeroize::Zeroize::zeroize(&mut raw[payload_len..]);
-        raw.truncate(payload_len);
-        Ok((claims, raw, key_id))
-    }
-
-    /// Characters of the value for `payload_len` bytes after `claims`, under the primary key.
-    pub(crate) fn value_len_for(&self, payload_len: usize, claims: &Claims) -> usize {
-        let extra_claims = claims.encoded_len() - format::CLAIMS_BASE_LEN;
-        format::sealed_len(
-            self.keyring.primary_id().len(),
-            payload_len.saturating_add(extra_claims),
-        )
-    }
-
-    fn associated_data(&self, key_id: &str, chunk: ChunkPosition) -> Cow<'_, [u8]> {
-        let cached = self.unchunked_aad.iter().find(|(id, _)| id == key_id);
-        match cached {
-            Some((_, aad)) if chunk == ChunkPosition::default() => Cow::Borrowed(aad),
-            _ => Cow::Owned(associated_data(key_id, &self.name, &self.purpose, chunk)),
-        }
-    }
-
-    pub(crate) fn max_len(&self) -> usize {
-        self.max_len
-    }
-
-    pub(crate) fn leeway(&self) -> u64 {
-        self.leeway
-    }
-
-    /// Characters the value may take: `max_len` less the name and the `=`.
-    fn value_budget(&self) -> usize {
-        self.max_len.saturating_sub(self.name.len() + 1)
+    /// Bytes the whole cookie (`name=value`) takes for a payload of `payload_len` bytes, as
+    /// `seal` writes it: lets the wasm binding report `TOO_LARGE` without copying a huge
+    /// payload into wasm memory.
+    pub(crate) fn cookie_len_for(&self, payload_len: usize) -> usize {
+        self.codec.cookie_len(payload_len, &Claims::default())
     }
 
     fn claims_at(&self, now: u64) -> Result<Claims, Error> {
-        let expires_at = now.checked_add(self.ttl).ok_or_else(|| {
-            Error::InvalidOption(format!("now ({now}) + ttl overflows a 64-bit timestamp"))
-        })?;
+        let expires_at = now
+            .checked_add(self.ttl)
+            .ok_or(Error::TimeOverflow { now })?;
         Ok(Claims {
             issued_at: now,
             expires_at,
             ..Claims::default()
         })
     }
-
-    /// Bytes the whole cookie (`name=value`) takes for `payload_len` bytes after `claims`.
-    pub(crate) fn cookie_len_for(&self, payload_len: usize, claims: &Claims) -> usize {
-        self.name
-            .len()
-            .saturating_add(1)
-            .saturating_add(self.value_len_for(payload_len, claims))
-    }
-
-    fn check_size(&self, payload: &[u8], claims: &Claims) -> Result<(), Error> {
-        let actual = self.cookie_len_for(payload.len(), claims);
-        if actual > self.max_len {
-            return Err(Error::TooLarge {
-                actual,
-                limit: self.max_len,
-            });
-        }
-        Ok(())
-    }
-
-    fn seal_with_nonce(
-        &self,
-        payload: &[u8],
-        claims: &Claims,
-        chunk: ChunkPosition,
-        nonce: &[u8; NONCE_LEN],
-    ) -> Result<String, Error> {
-        let (key_id, key) = self.keyring.primary();
-        let body_start = 2 + key_id.len() + NONCE_LEN;
-        // A plain Vec: once sealed it holds only what the cookie value shows anyway. The one
-        // failure path, where plaintext is still in it, wipes it by hand.
-        let mut raw =
-            Vec::with_capacity(body_start + claims.encoded_len() + payload.len() + TAG_LEN);
-        raw.push(format::VERSION);
-        raw.push(key_id.len() as u8);
-        raw.extend_from_slice(key_id.as_bytes());
-        raw.extend_from_slice(nonce);
-        claims.write(&mut raw);
-        raw.extend_from_slice(payload);
-        let aad = self.associated_data(key_id, chunk);
-        let Ok(tag) = key.xaes.seal_in_place(nonce, &aad, &mut raw[body_start..]) else {
-            zeroize::Zeroize::zeroize(&mut raw);
-            return Err(Error::Payload("payload too long for AES-GCM".into()));
-        };
-        raw.extend_from_slice(&tag);
-        Ok(URL_SAFE_NO_PAD.encode(raw.as_slice()))
-    }
-
-    pub(crate) fn check_time(&self, claims: &Claims, now: u64) -> Result<(), Error> {
-        // Saturating: a claim near u64::MAX means "never", not an overflow.
-        let latest_start = now.saturating_add(self.leeway);
-        let valid_from = claims
-            .not_before
-            .map_or(claims.issued_at, |nbf| nbf.max(claims.issued_at));
-        if valid_from > latest_start {
-            return Err(Error::NotYetValid { valid_from });
-        }
-        if now > claims.expires_at.saturating_add(self.leeway) {
-            return Err(Error::Expired {
-                expires_at: claims.expires_at,
-            });
-        }
-        Ok(())
-    }
 }
 
 impl SealerBuilder {
-    /// What the value is for, bound into it: a value sealed for `"magic-link"` never opens
-    /// as a `"session"`. 1 to 255 bytes, no control characters. Default `"session"`.
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, Sealer};
-    /// let ring = Keyring::new("k1", Key::generate()?)?;
-    /// let links = Sealer::builder(ring.clone(), "t").purpose("magic-link").build()?;
-    /// let sessions = Sealer::builder(ring, "t").build()?;
-    /// let value = links.seal(&"ada@example.com")?;
-    /// assert_eq!(sessions.open::<String>(&value).unwrap_err().code(), "BAD_SEAL");
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn purpose(mut self, purpose: &str) -> Self {
-        purpose.clone_into(&mut self.purpose);
-        self
-    }
+    codec_setters!();
 
     /// How long a sealed value stays valid after sealing. Whole seconds, at least one.
     /// Default 7 days.
@@ -578,23 +367,6 @@ impl SealerBuilder {
         self
     }
 
-    /// Clock skew tolerated in both directions when checking expiry and issue time.
-    /// At most one hour. Default 60 seconds.
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, Sealer};
-    /// use std::time::Duration;
-    /// let ring = Keyring::new("k1", Key::generate()?)?;
-    /// assert!(Sealer::builder(ring.clone(), "t").leeway(Duration::ZERO).build().is_ok());
-    /// let err = Sealer::builder(ring, "t").leeway(Duration::from_secs(86_400)).build().unwrap_err();
-    /// assert_eq!(err.code(), "INVALID_OPTION");
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
-        self
-    }
-
     /// The most bytes the cookie may take, counting the name, the `=` and the value.
     /// At most, and by default, 4096: browsers silently drop longer cookies.
     ///
@@ -608,7 +380,7 @@ impl SealerBuilder {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn max_len(mut self, max_len: usize) -> Self {
-        self.max_len = max_len;
+        self.codec.max_len = max_len;
         self
     }
 
@@ -625,61 +397,15 @@ impl SealerBuilder {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn build(self) -> Result<Sealer, Error> {
-        check_cookie_name(&self.name)?;
-        if self.purpose.is_empty()
-            || self.purpose.len() > PURPOSE_MAX_LEN
-            || self.purpose.chars().any(char::is_control)
-        {
-            return Err(Error::InvalidOption(format!(
-                "purpose must be 1 to {PURPOSE_MAX_LEN} bytes without control characters"
-            )));
-        }
+        let codec = self.codec.build()?;
         if self.ttl.as_secs() == 0 {
             return Err(Error::InvalidOption(
                 "ttl must be at least one second".into(),
             ));
         }
-        if self.leeway > MAX_LEEWAY {
-            return Err(Error::InvalidOption(format!(
-                "leeway must be at most {} seconds",
-                MAX_LEEWAY.as_secs()
-            )));
-        }
-        if self.max_len > BROWSER_COOKIE_LIMIT {
-            return Err(Error::InvalidOption(format!(
-                "max_len {} exceeds {BROWSER_COOKIE_LIMIT}, the most browsers keep",
-                self.max_len
-            )));
-        }
-        let smallest = self.name.len() + 1 + format::sealed_len(self.keyring.primary_id().len(), 0);
-        if smallest > self.max_len {
-            return Err(Error::InvalidOption(format!(
-                "max_len {} cannot hold even an empty payload ({smallest} bytes)",
-                self.max_len
-            )));
-        }
-        let unchunked_aad = self
-            .keyring
-            .ids()
-            .map(|id| {
-                let aad = associated_data(id, &self.name, &self.purpose, ChunkPosition::default());
-                (id.to_owned(), aad)
-            })
-            .collect();
         Ok(Sealer {
-            unchunked_aad,
-            keyring: self.keyring,
-            name: self.name,
-            purpose: self.purpose,
+            codec,
             ttl: self.ttl.as_secs(),
-            leeway: self.leeway.as_secs(),
-            max_len: self.max_len,
         })
     }
-}
-
-fn check_utf8(payload: &[u8]) -> Result<(), Error> {
-    core::str::from_utf8(payload)
-        .map(|_| ())
-        .map_err(|_| Error::Payload("payload is not UTF-8".into()))
 }

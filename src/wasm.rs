@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::format::Claims;
 use crate::{Error, Key, Keyring, Sealer};
 
 // The session lifecycle binding (`cookie-seal/sessions`), behind the `js-sessions` feature so
@@ -218,8 +217,7 @@ impl WasmSealer {
         } else {
             0
         };
-        // The plain sealer's claims: what `seal` writes.
-        self.inner.cookie_len_for(payload_len, &Claims::default()) as f64
+        self.inner.cookie_len_for(payload_len) as f64
     }
 
     /// See [`Sealer::capacity`].

@@ -10,7 +10,7 @@ mod app;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use cookie_seal::{Key, Keyring, SignIn, format};
 use serde_json::{Value, json};
@@ -149,10 +149,7 @@ fn sign_in(addr: SocketAddr, form: &str) -> Reply {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    cookie_seal::clock::now().unwrap()
 }
 
 /// A session cookie sealed with the demo's own manager at `at`, as if signed in then.

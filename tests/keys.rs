@@ -126,7 +126,7 @@ fn keyring_parse_rules() {
             "{bad:?}"
         );
     }
-    let too_many: Vec<String> = (0..=cookie_seal::MAX_KEYS)
+    let too_many: Vec<String> = (0..=cookie_seal::limits::MAX_KEYS)
         .map(|i| format!("k{i}:{}", k(1)))
         .collect();
     assert_eq!(

@@ -52,7 +52,7 @@ fn manager(config: &Value, not_before: u64) -> SessionManager {
                 .as_f64()
                 .expect("renew_when_remaining is a number"),
         )
-        .not_before(not_before)
+        .revoke_signed_in_before(not_before)
         .build()
         .expect("the recorded configuration builds")
 }
@@ -171,12 +171,8 @@ fn the_file_covers_what_it_promises() {
     }
     for case in cases {
         let header = json_text(case, "cookie_header");
-        for pair in cookie_seal::cookie_pairs(&header).unwrap() {
-            assert!(
-                pair.0.len() + 1 + pair.1.len() <= 4096,
-                "{}",
-                json_text(case, "description")
-            );
+        for pair in header.split("; ") {
+            assert!(pair.len() <= 4096, "{}", json_text(case, "description"));
         }
     }
     // The configuration is not the default one, so a replay that ignores it fails.
@@ -255,7 +251,7 @@ mod generator {
     /// The manager the file records.
     fn reader(not_before: u64) -> SessionManager {
         builder(ring_of(&KEYS))
-            .not_before(not_before)
+            .revoke_signed_in_before(not_before)
             .build()
             .unwrap()
     }

@@ -252,7 +252,7 @@ fn extreme_times_neither_panic_nor_wrap() {
 
     // Epoch zero with the maximum leeway.
     let s = Sealer::builder(ring("k1", 1), "session")
-        .leeway(cookie_seal::MAX_LEEWAY)
+        .leeway(cookie_seal::limits::MAX_LEEWAY)
         .build()
         .unwrap();
     let at_zero = s.seal_bytes_at(PAYLOAD, 0).unwrap();

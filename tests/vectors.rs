@@ -14,7 +14,8 @@ use common::{json_text, json_u64};
 
 use std::time::Duration;
 
-use cookie_seal::{DEFAULT_LEEWAY, Key, Keyring, Sealer};
+use cookie_seal::defaults::DEFAULT_LEEWAY;
+use cookie_seal::{Key, Keyring, Sealer};
 use serde_json::Value;
 
 const SEAL_V1: &str = include_str!("vectors/seal-v1.json");

@@ -9,7 +9,6 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::rejection::FormRejection;
@@ -17,7 +16,8 @@ use axum::extract::{DefaultBodyLimit, Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cookie_seal::{Error, Key, Keyring, Sealer, Session, SessionManager, SignIn};
+use cookie_seal::defaults::DEFAULT_PURPOSE;
+use cookie_seal::{Error, Key, Keyring, Sealer, Session, SessionManager, SignIn, clock};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
@@ -297,7 +297,10 @@ async fn sign_in(
         Some(_) => return bad_request("Form field `remember` is either absent or \"on\"."),
     };
     let manager = state.manager();
-    let now = unix_now();
+    let now = match clock::now() {
+        Ok(now) => now,
+        Err(err) => return server_error(&err),
+    };
     let written = manager
         .sign_in(
             json!({ "name": name }),
@@ -389,21 +392,25 @@ fn read_session(state: &AppState, header: &str) -> Read {
             .collect();
         (Arc::clone(&keys.manager), ids)
     };
-    let now = unix_now();
+    let now = match clock::now() {
+        Ok(now) => now,
+        Err(err) => return Read::Refused(err),
+    };
     let session = match manager.read_at::<Value>(header, now) {
         Ok(Some(session)) => session,
         Ok(None) => return Read::Missing,
         Err(err) => return Read::Refused(err),
     };
-    let request_cookie = cookie_seal::cookie_pairs(header)
-        .ok()
-        .and_then(|pairs| {
-            pairs
-                .into_iter()
-                .find(|(name, _)| *name == COOKIE_NAME)
-                .map(|(name, value)| format!("{name}={value}"))
+    // For display only: the first cookie of the session's name, as the browser sent it.
+    let request_cookie = header
+        .split(';')
+        .map(|pair| pair.trim_matches([' ', '\t']))
+        .find(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(name, _)| name == COOKIE_NAME)
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .to_owned();
     let (set_cookies, cookie_now) = if session.needs_reseal() {
         match manager.set_cookies_at(&session, now) {
             Ok(headers) => {
@@ -669,9 +676,9 @@ struct SealForm {
     ttl: Option<String>,
 }
 
-/// Defaults that match the playground's, so a value sealed there opens here as it is.
+/// Defaults that match the playground's (the purpose is the crate's), so a value sealed there
+/// opens here as it is.
 const DEFAULT_NAME: &str = "playground";
-const DEFAULT_PURPOSE: &str = "session";
 const DEFAULT_TTL: &str = "3600";
 const DEFAULT_PAYLOAD: &str = r#"{"hello":"from the Rust server"}"#;
 
@@ -748,7 +755,7 @@ fn open_form(form: &VerifyForm) -> Result<String, FormError> {
     let keys = required(&form.keys, "keys")?;
     let value = required(&form.value, "value")?;
     let sealer = form_sealer(name, purpose, keys, 1)?;
-    let opened = sealer.open_bytes_at(value, unix_now()).map_err(|err| {
+    let opened = sealer.open_bytes_at(value, form_now()?).map_err(|err| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             format!(
@@ -809,7 +816,7 @@ fn seal_form(form: &SealForm) -> Result<String, FormError> {
     }
     let sealer = form_sealer(name, purpose, keys, ttl)?;
     let value = sealer
-        .seal_bytes_at(payload.as_bytes(), unix_now())
+        .seal_bytes_at(payload.as_bytes(), form_now()?)
         .map_err(|err| {
             let status = if err.code() == "TOO_LARGE" {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -1037,52 +1044,19 @@ fn esc_err(err: &Error) -> String {
     )
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// The clock for a playground form; a clock error is the server's fault, never a time of 0.
+fn form_now() -> Result<u64, FormError> {
+    clock::now().map_err(|err| (StatusCode::INTERNAL_SERVER_ERROR, esc_err(&err)))
 }
 
 /// A time as UTC text plus the raw seconds, e.g. `2026-11-22 12:52:33 UTC (1795870353)`.
 fn time_cell(secs: u64) -> String {
-    format!("{} <small>({secs})</small>", utc(secs))
-}
-
-/// Seconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC` (proleptic Gregorian), by the
-/// days-to-civil conversion in Howard Hinnant's "chrono-compatible low-level date
-/// algorithms"; a date crate would be a dependency for one line of the page.
-fn utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
-    )
+    format!("{} <small>({secs})</small>", clock::Utc::from_unix(secs))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utc_matches_known_dates() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
-        assert_eq!(utc(1_700_000_000), "2023-11-14 22:13:20 UTC");
-        // Far future: no overflow, still a date.
-        assert!(utc(u64::MAX).ends_with("UTC"));
-    }
 
     #[test]
     fn fill_does_not_rescan_values() {

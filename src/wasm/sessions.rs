@@ -9,10 +9,9 @@ use std::time::Duration;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use super::{WasmError, whole};
-use crate::{
-    DEFAULT_REMEMBER_ABSOLUTE, DEFAULT_REMEMBER_IDLE, Error, Keyring, MAX_CHUNKS_LIMIT, SameSite,
-    Session, SessionId, SessionManager, SignIn, Subject,
-};
+use crate::defaults::{DEFAULT_REMEMBER_ABSOLUTE, DEFAULT_REMEMBER_IDLE};
+use crate::limits::MAX_CHUNKS_LIMIT;
+use crate::{Error, Keyring, SameSite, Session, SessionId, SessionManager, SignIn, Subject};
 
 /// A JavaScript number that must be a whole count (`maxChunks`), as a `usize`.
 fn count(what: &str, value: f64) -> Result<usize, Error> {
@@ -249,7 +248,7 @@ impl WasmSessionManager {
             b = b.max_chunks(count("maxChunks", max_chunks)?);
         }
         if let Some(cutoff) = not_before {
-            b = b.not_before(whole("notBefore", cutoff)?);
+            b = b.revoke_signed_in_before(whole("notBefore", cutoff)?);
         }
         Ok(WasmSessionManager { inner: b.build()? })
     }
@@ -276,7 +275,7 @@ impl WasmSessionManager {
         Ok(self.session(self.inner.sign_in(Vec::new(), options, now)?))
     }
 
-    /// `SessionManager::read_bytes_at_with`, where the first `skip` candidates that pass
+    /// `SessionManager::reader`, where the first `skip` candidates that pass
     /// every other check count as revoked: the wrapper asks JavaScript's `isRevoked` about
     /// the candidate it gets, and if revoked calls again with `skip + 1`. So the callback
     /// can be async, and a revoked cookie still does not hide a later one of the same name.
@@ -287,12 +286,17 @@ impl WasmSessionManager {
         skip: u32,
     ) -> Result<Option<WasmSession>, WasmError> {
         let now = whole("now", now)?;
+        let mut reader = self.inner.reader(cookie_header, now)?;
         let mut passed = 0u32;
-        let read = self.inner.read_bytes_at_with(cookie_header, now, |_| {
+        while let Some(candidate) = reader.next_candidate() {
             passed = passed.saturating_add(1);
-            passed <= skip
-        })?;
-        Ok(read.map(|s| self.session(s)))
+            if passed <= skip {
+                reader.reject(candidate, Error::Revoked);
+            } else {
+                return Ok(Some(self.session(candidate.accept())));
+            }
+        }
+        Ok(reader.finish()?)
     }
 
     /// `SessionManager::set_cookies_bytes_at` on a session rebuilt from the parts the

@@ -7,8 +7,9 @@ use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use cookie_seal::defaults::{DEFAULT_LEEWAY, DEFAULT_PURPOSE, DEFAULT_TTL};
 use cookie_seal::format::BROWSER_COOKIE_LIMIT;
-use cookie_seal::{DEFAULT_LEEWAY, DEFAULT_PURPOSE, DEFAULT_TTL, MAX_LEEWAY};
+use cookie_seal::limits::MAX_LEEWAY;
 use lexopt::Parser;
 
 use crate::{EXIT_STATUSES, Failure, INPUT_LIMIT};

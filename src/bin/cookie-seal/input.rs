@@ -4,7 +4,8 @@
 use std::fs::File;
 use std::io::Read;
 
-use cookie_seal::{Error, Keyring, MAX_KEYS};
+use cookie_seal::limits::MAX_KEYS;
+use cookie_seal::{Error, Keyring};
 use zeroize::Zeroizing;
 
 use crate::args::{Input, KeySource, shown};

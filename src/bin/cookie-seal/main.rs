@@ -12,10 +12,10 @@ mod input;
 
 use std::io::Write as _;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use cookie_seal::format::{self, BROWSER_COOKIE_LIMIT, FIXED_OVERHEAD};
-use cookie_seal::{Error, Key, Keyring, Sealer};
+use cookie_seal::{Error, Key, Keyring, Sealer, clock};
 use zeroize::Zeroizing;
 
 use args::{Command, InspectArgs, KeygenArgs, OpenArgs, SealArgs, SealerArgs};
@@ -160,7 +160,7 @@ fn print(bytes: &[u8]) -> Result<(), Failure> {
 fn keygen(a: KeygenArgs) -> Result<(), Failure> {
     let id = match a.id {
         Some(id) => id,
-        None => date_id(a.now.map_or_else(system_now, Ok)?),
+        None => date_id(now_or(a.now)?),
     };
     let key = Key::generate()?;
     let mut line = Zeroizing::new(String::with_capacity(id.len() + 1 + 43 + 1));
@@ -181,7 +181,7 @@ fn seal(a: SealArgs) -> Result<(), Failure> {
         builder = builder.ttl(Duration::from_secs(ttl));
     }
     let sealer = builder.build()?;
-    let now = a.sealer.now.map_or_else(system_now, Ok)?;
+    let now = now_or(a.sealer.now)?;
 
     let input = input::read(&a.input)?;
     // `echo '{...}' |` and editors add a newline the author does not think of as payload;
@@ -202,7 +202,7 @@ fn open(a: OpenArgs) -> Result<(), Failure> {
         builder = builder.leeway(Duration::from_secs(leeway));
     }
     let sealer = builder.build()?;
-    let now = a.sealer.now.map_or_else(system_now, Ok)?;
+    let now = now_or(a.sealer.now)?;
 
     let value = input::value(&a.input)?;
     let opened = sealer.open_bytes_at(&value, now)?;
@@ -301,41 +301,16 @@ fn json_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "null".to_owned())
 }
 
-fn system_now() -> Result<u64, Failure> {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .map_err(|_| Error::InvalidOption("the system clock is before 1970".into()).into())
+/// The given `--now`, or the system clock.
+fn now_or(given: Option<u64>) -> Result<u64, Failure> {
+    given.map_or_else(|| clock::now().map_err(Failure::from), Ok)
 }
 
 /// The default key id: the UTC date as `YYYYMMDD`. Sortable, readable in a cookie, and
 /// distinct for keys made on different days (pass --id to make two in one day).
 fn date_id(secs: u64) -> String {
-    const DAYS_PER_400_YEARS: u64 = 146_097;
-    let is_leap = |y: u64| y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let mut days = secs / 86_400;
-    // The Gregorian calendar repeats every 400 years, so whole cycles are skipped at once
-    // and the loops below run at most 400 + 12 times, even for --now near u64::MAX.
-    let mut year = 1970 + 400 * (days / DAYS_PER_400_YEARS);
-    days %= DAYS_PER_400_YEARS;
-    loop {
-        let in_year = if is_leap(year) { 366 } else { 365 };
-        if days < in_year {
-            break;
-        }
-        days -= in_year;
-        year += 1;
-    }
-    let february = if is_leap(year) { 29 } else { 28 };
-    let mut month = 1;
-    for in_month in [31, february, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] {
-        if days < in_month {
-            break;
-        }
-        days -= in_month;
-        month += 1;
-    }
-    format!("{year:04}{month:02}{:02}", days + 1)
+    let date = clock::Utc::from_unix(secs);
+    format!("{:04}{:02}{:02}", date.year, date.month, date.day)
 }
 
 /// Keeps the promise of one stderr line even when a message quotes a file name with a

@@ -1,10 +1,12 @@
-//! Revocation: the hook consulted when a session opens, and an in-memory implementation.
+//! Revocation: what a check sees of a session, the hook consulted when a session opens, and
+//! an in-memory implementation. Depends on the session's identity (`id.rs`) only.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::session::{SessionId, Subject};
+use super::id::{SessionId, Subject};
+use crate::limits::MAX_LEEWAY;
 
 /// What a revocation check sees of a session that has already passed authentication and
 /// expiry. The payload is not included: revocation decides on identity alone.
@@ -34,8 +36,8 @@ pub struct SessionInfo<'a> {
 }
 
 /// Decides whether an authentic, unexpired session has been revoked. Called on every
-/// read, so it should answer from memory; lookups in a remote store belong in the
-/// JavaScript async variant or in your own code before calling the manager.
+/// read, so it should answer from memory; an asynchronous lookup (a remote store) drives
+/// [`SessionManager::reader`](crate::SessionManager::reader) instead.
 ///
 /// ```
 /// use cookie_seal::{Revocation, SessionInfo};
@@ -115,16 +117,17 @@ impl MemoryRevocation {
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
     /// let set = MemoryRevocation::new(manager.longest_session());
     /// let session = manager.sign_in((), SignIn::default(), 1_000)?;
-    /// set.revoke(&session, 1_000);
+    /// set.revoke(&session, 1_000); // or a reader candidate's `info()`
     /// assert_eq!(set.len(), 1);
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
-    pub fn revoke<T>(&self, session: &crate::Session<T>, now: u64) {
+    pub fn revoke<'a>(&self, session: impl Into<SessionInfo<'a>>, now: u64) {
+        let session = session.into();
         // The leeway allowance keeps the entry a little past the last moment it could open.
         let until = session
             .absolute_expires_at
-            .saturating_add(crate::MAX_LEEWAY.as_secs());
-        self.revoke_id(session.id, until, now);
+            .saturating_add(MAX_LEEWAY.as_secs());
+        self.revoke_id(*session.id, until, now);
     }
 
     /// Revokes a session by id until `until` (seconds since the Unix epoch).
@@ -139,9 +142,8 @@ impl MemoryRevocation {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn revoke_id(&self, id: SessionId, until: u64, now: u64) {
-        self.with_entries(now, |e| {
-            e.ids.insert(id, until);
-        });
+        let mut entries = self.pruned(now);
+        entries.ids.insert(id, until);
     }
 
     /// Revokes every session of `subject` whose generation is below `generation`: after a
@@ -157,14 +159,13 @@ impl MemoryRevocation {
     /// ```
     pub fn revoke_subject_below(&self, subject: &str, generation: u64, now: u64) {
         let until = now.saturating_add(self.longest_session);
-        self.with_entries(now, |e| {
-            let entry = e
-                .subjects
-                .entry(subject.to_owned())
-                .or_insert((generation, until));
-            entry.0 = entry.0.max(generation);
-            entry.1 = until;
-        });
+        let mut entries = self.pruned(now);
+        let entry = entries
+            .subjects
+            .entry(subject.to_owned())
+            .or_insert((generation, until));
+        entry.0 = entry.0.max(generation);
+        entry.1 = until;
     }
 
     /// Entries held (revoked ids plus subjects).
@@ -173,7 +174,8 @@ impl MemoryRevocation {
     /// assert_eq!(cookie_seal::MemoryRevocation::new(std::time::Duration::ZERO).len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.with_entries(0, |e| e.ids.len() + e.subjects.len())
+        let entries = self.entries();
+        entries.ids.len() + entries.subjects.len()
     }
 
     /// True when nothing is revoked.
@@ -185,31 +187,32 @@ impl MemoryRevocation {
         self.len() == 0
     }
 
-    /// Runs `f` on the entries after dropping those that expired before `now`.
-    fn with_entries<R>(&self, now: u64, f: impl FnOnce(&mut Entries) -> R) -> R {
+    fn entries(&self) -> MutexGuard<'_, Entries> {
         // A panic elsewhere while holding the lock leaves the maps consistent (every
         // mutation is a single insert or remove), so a poisoned lock is still usable.
-        let mut entries = self
-            .entries
+        self.entries
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if now > 0 {
-            entries.ids.retain(|_, until| *until >= now);
-            entries.subjects.retain(|_, (_, until)| *until >= now);
-        }
-        f(&mut entries)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The entries, after dropping those that expired before `now`.
+    fn pruned(&self, now: u64) -> MutexGuard<'_, Entries> {
+        let mut entries = self.entries();
+        entries.ids.retain(|_, until| *until >= now);
+        entries.subjects.retain(|_, (_, until)| *until >= now);
+        entries
     }
 }
 
 impl Revocation for MemoryRevocation {
     fn is_revoked(&self, session: &SessionInfo<'_>, _now: u64) -> bool {
-        self.with_entries(0, |e| {
-            e.ids.contains_key(session.id)
-                || session.subject.is_some_and(|s| {
-                    e.subjects
-                        .get(&s.id)
-                        .is_some_and(|(lowest, _)| s.generation < *lowest)
-                })
-        })
+        let entries = self.entries();
+        entries.ids.contains_key(session.id)
+            || session.subject.is_some_and(|s| {
+                entries
+                    .subjects
+                    .get(&s.id)
+                    .is_some_and(|(lowest, _)| s.generation < *lowest)
+            })
     }
 }
