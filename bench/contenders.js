@@ -6,8 +6,7 @@
 //                   would): on node:crypto's AES where the runtime has it and it measured
 //                   faster, else its own software AES
 //   cookie-seal sw  the same, forced onto the software AES (init({ aesBackend: "software" }))
-//   cookie-seal hw  the same, forced onto node:crypto's AES at every size (workerd only: in
-//                   Node and Deno that is what cookie-seal runs anyway)
+//   cookie-seal hw  the same, forced onto node:crypto's AES at every size (where there is one)
 //   jose            JWE compact, alg "dir" + enc "A256GCM", pre-imported CryptoKey
 //   iron-webcrypto  iron's seal/unseal with its defaults (what iron-session uses)
 //   webcrypto       raw AES-256-GCM (random 96-bit IV) + base64url: the async platform floor
@@ -67,8 +66,8 @@ function nodeCryptoContender({ createCipheriv, createDecipheriv, createSecretKey
   };
 }
 
-// `nodeCrypto`: the runtime's node:crypto, or undefined; `forcedHw`: add "cookie-seal hw".
-export async function contenders({ cookieSeal, jose, iron, nodeCrypto, forcedHw }) {
+// `nodeCrypto`: the runtime's node:crypto, or undefined (then no "cookie-seal hw" either).
+export async function contenders({ cookieSeal, jose, iron, nodeCrypto }) {
   const subtle = crypto.subtle;
   const aesKey = await subtle.importKey("raw", KEY_BYTES, "AES-GCM", false, ["encrypt", "decrypt"]);
   const sealer = new cookieSeal.Sealer({ keys: [{ id: "k1", key: toBase64url(KEY_BYTES) }], name: "__Host-session" });
@@ -79,7 +78,7 @@ export async function contenders({ cookieSeal, jose, iron, nodeCrypto, forcedHw 
       open: async (value) => sealer.open(value).data,
     },
     "cookie-seal sw": cookieSealVariant(cookieSeal, sealer, "software"),
-    ...(forcedHw ? { "cookie-seal hw": cookieSealVariant(cookieSeal, sealer, "node-crypto") } : {}),
+    ...(nodeCrypto ? { "cookie-seal hw": cookieSealVariant(cookieSeal, sealer, "node-crypto") } : {}),
     jose: {
       seal: (data) =>
         new jose.CompactEncrypt(encoder.encode(JSON.stringify(data)))
@@ -169,6 +168,16 @@ export async function bestOfRounds(measure, payloads, names, rounds) {
 // A payload of exactly `bytes` bytes of JSON, for the size sweep.
 export function sized(bytes) {
   return { p: "x".repeat(Math.max(0, bytes - 8)) };
+}
+
+// Payload sizes (bytes of JSON) of the sweep between cookie-seal's two AES backends.
+export const SWEEP = [62, 256, 512, 768, 1024, 1280, 1536, 2048, 2800];
+export const SWEPT = ["cookie-seal sw", "cookie-seal hw"];
+
+// The in-process sweep: best[bytes][name][op].
+export function sweepInProcess(impls, ms, rounds, sizes = SWEEP) {
+  const list = sizes.map((bytes) => ({ name: String(bytes), bytes }));
+  return bestOfRounds((p, name, op) => opsPerSec(impls[name], op, sized(p.bytes), ms), list, SWEPT, rounds);
 }
 
 // Microseconds per 24-byte nonce from getRandomValues and from node:crypto's randomFillSync,

@@ -14,14 +14,12 @@ import * as cookieSeal from "cookie-seal";
 import * as jose from "jose";
 import * as iron from "iron-webcrypto";
 import * as nodeCrypto from "node:crypto";
-import { bestOfRounds, contenders, nonceCost, opsPerSec, OPS } from "./contenders.js";
+import { bestOfRounds, contenders, nonceCost, opsPerSec, OPS, SWEEP, SWEPT, sweepInProcess } from "./contenders.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const payloads = JSON.parse(readFileSync(join(here, "payloads.json"), "utf8"));
 const TARGET_MS = Number(process.env.BENCH_MS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-// Payload sizes (bytes of JSON) of the workerd sweep between the two AES backends.
-const SWEEP = (process.env.BENCH_SWEEP ?? "62,256,512,768,1024,1536,2048,2800").split(",").map(Number);
 
 // ---- workerd: the worker runs n operations per request; time requests from here.
 function freePort() {
@@ -157,13 +155,14 @@ async function main() {
   const impls = await contenders({ cookieSeal, jose, iron, nodeCrypto });
   backends.node = cookieSeal.Sealer.aesBackend;
   results.node = await bestOfRounds((p, name, op) => opsPerSec(impls[name], op, data[p.name], TARGET_MS), payloads, Object.keys(impls), ROUNDS);
+  const sweep = { node: await sweepInProcess(impls, TARGET_MS, ROUNDS) }; // sweep[runtime][bytes][name][op]
   const deno = await denoResults();
+  sweep.deno = deno.sweep;
   results.deno = deno.results;
   backends.deno = deno.aesBackend;
   const nonce = { node: nonceCost(nodeCrypto), deno: deno.nonce };
 
   const { child, bases } = await startWorkerd();
-  const sweep = {}; // sweep[bytes][name][op], workerd with nodejs_compat
   try {
     for (const [runtime, base] of [["workerd", bases.compat], ["workerd-nocompat", bases.nocompat]]) {
       const info = await (await fetch(`${base}/bench?names=1`)).json();
@@ -173,7 +172,7 @@ async function main() {
     }
     const overhead = await overheadOf(bases.compat);
     const sizes = SWEEP.map((bytes) => ({ name: String(bytes), bytes }));
-    Object.assign(sweep, await bestOfRounds((p, name, op) => workerdOpsPerSec(bases.compat, name, op, `bytes=${p.bytes}`, overhead), sizes, ["cookie-seal sw", "cookie-seal hw"], ROUNDS));
+    sweep.workerd = await bestOfRounds((p, name, op) => workerdOpsPerSec(bases.compat, name, op, `bytes=${p.bytes}`, overhead), sizes, SWEPT, ROUNDS);
   } finally {
     child.kill();
   }
@@ -196,13 +195,15 @@ async function main() {
       }
     }
   }
-  console.log("\nworkerd with nodejs_compat, cookie-seal by payload size: software AES vs node:crypto AES (ops/s)\n");
-  console.log("| payload | seal sw | seal hw | hw/sw | open sw | open hw | hw/sw |");
-  console.log("|---|---|---|---|---|---|---|");
-  for (const bytes of SWEEP) {
-    const r = sweep[String(bytes)];
-    const [ss, sh, os_, oh] = [r["cookie-seal sw"].seal, r["cookie-seal hw"].seal, r["cookie-seal sw"].open, r["cookie-seal hw"].open];
-    console.log(`| ${bytes} B | ${fmt(ss)} | ${fmt(sh)} | ${ratio(sh, ss)} | ${fmt(os_)} | ${fmt(oh)} | ${ratio(oh, os_)} |`);
+  console.log("\ncookie-seal by payload size: software AES (sw) vs node:crypto AES (hw), ops/s; workerd with nodejs_compat\n");
+  console.log("| runtime | payload | seal sw | seal hw | hw/sw | open sw | open hw | hw/sw |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const [runtime, bySize] of Object.entries(sweep)) {
+    for (const bytes of SWEEP) {
+      const r = bySize[String(bytes)];
+      const [ss, sh, os_, oh] = [r["cookie-seal sw"].seal, r["cookie-seal hw"].seal, r["cookie-seal sw"].open, r["cookie-seal hw"].open];
+      console.log(`| ${runtime} | ${bytes} B | ${fmt(ss)} | ${fmt(sh)} | ${ratio(sh, ss)} | ${fmt(os_)} | ${fmt(oh)} | ${ratio(oh, os_)} |`);
+    }
   }
   for (const [runtime, cost] of Object.entries(nonce)) {
     console.log(`One 24-byte nonce in ${runtime}: ${Object.entries(cost).map(([n, us]) => `${n} ${us.toFixed(2)} µs`).join(", ")}`);

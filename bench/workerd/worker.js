@@ -14,7 +14,7 @@ export default {
   async fetch(request) {
     // With nodejs_compat: the raw node:crypto floor and cookie-seal forced onto it, too.
     const nodeCrypto = globalThis.process?.getBuiltinModule?.("node:crypto");
-    impls ??= await contenders({ cookieSeal, jose, iron, nodeCrypto, forcedHw: nodeCrypto !== undefined });
+    impls ??= await contenders({ cookieSeal, jose, iron, nodeCrypto });
     const q = new URL(request.url).searchParams;
     if (q.has("names")) return Response.json({ names: Object.keys(impls), aesBackend: cookieSeal.Sealer.aesBackend });
     const n = Number(q.get("n"));

@@ -82,21 +82,17 @@ fn host_open(
     )
 }
 
-/// Routes messages of `min_len` bytes and more to `host` (`pkg/aes-backend.js` has checked it
-/// against a known answer first); a `min_len` that is not a whole number routes none.
-/// Returns whether it is in use.
+/// Routes messages of `min_len` bytes and more to `host`, which `pkg/aes-backend.js` has
+/// checked against a known answer first.
 #[wasm_bindgen(js_name = useHostAes)]
-pub fn use_host_aes(host: HostGcm, min_len: f64) -> bool {
+pub fn use_host_aes(host: HostGcm, min_len: u32) {
     HOST.set(Some(host));
-    let min_len = (min_len.is_finite() && min_len >= 0.0 && min_len.fract() == 0.0)
-        // Whole and non-negative: saturates at usize::MAX, which routes nothing.
-        .then_some(min_len as usize);
     let bulk = Bulk {
         seal: host_seal,
         open: host_open,
     };
-    backend::route(bulk, min_len);
-    min_len.is_some()
+    // u32 to usize is lossless on wasm32.
+    backend::route(bulk, Some(min_len as usize));
 }
 
 /// Every message back to the software AES-256-GCM, and the host object released.
