@@ -46,7 +46,7 @@ export interface InitOptions {
   /**
    * `"auto"` (what every entry starts with): the runtime's synchronous `node:crypto`
    * AES-256-GCM (hardware AES) where it has one and it measured faster: Node and Deno for
-   * every payload, Cloudflare workerd with `nodejs_compat` for payloads of 1 KB and more;
+   * payloads from about 256 bytes, Cloudflare workerd with `nodejs_compat` from about 1 KB;
    * the wasm's constant-time software AES otherwise (browsers, workerd without
    * `nodejs_compat`, other runtimes). `"software"`: always the wasm's own AES, one code path
    * everywhere. `"node-crypto"`: `node:crypto` for every payload size.
@@ -187,8 +187,9 @@ export interface Opened<T> {
  */
 export class Sealer {
   /**
-   * The AES-256-GCM this entry's module uses now: `"node-crypto"` (for every payload, or in
-   * workerd from the size {@link InitOptions.aesBackend} gives) or `"software"`.
+   * The AES-256-GCM this entry's module uses now: `"node-crypto"` (by default from the
+   * payload size {@link InitOptions.aesBackend} gives for the runtime, smaller payloads in
+   * software; at every size when forced) or `"software"` (always the wasm's own).
    * @throws {SealError} `NOT_INITIALIZED` before {@link init} in a browser.
    */
   static readonly aesBackend: AesBackend;
