@@ -46,7 +46,7 @@ export interface InitOptions {
   /**
    * `"auto"` (what every entry starts with): the runtime's synchronous `node:crypto`
    * AES-256-GCM (hardware AES) where it has one and it measured faster: Node and Deno for
-   * payloads from about 256 bytes, Cloudflare workerd with `nodejs_compat` from about 1 KB;
+   * payloads from about 256 bytes, Cloudflare workerd with `nodejs_compat` from about 1.1 KB;
    * the wasm's constant-time software AES otherwise (browsers, workerd without
    * `nodejs_compat`, other runtimes). `"software"`: always the wasm's own AES, one code path
    * everywhere. `"node-crypto"`: `node:crypto` for every payload size.
