@@ -1,12 +1,21 @@
-// The four contenders, each as async seal/open functions awaited one after another the way a
-// request handler would. Shared by the Node run (bench/run.js) and the workerd run
-// (bench/workerd/worker.js), so both measure exactly the same code.
+// The contenders, each as async seal/open functions awaited one after another the way a
+// request handler would. Shared by the Node and Deno runs (bench/run.js, bench/deno.js) and
+// the workerd run (bench/workerd/worker.js), so all measure exactly the same code.
 //
-//   cookie-seal     this package (synchronous; awaited anyway, as a handler would)
+//   cookie-seal     this package as it starts (synchronous; awaited anyway, as a handler
+//                   would): on node:crypto's AES where the runtime has it and it measured
+//                   faster, else its own software AES
+//   cookie-seal sw  the same, forced onto the software AES (init({ aesBackend: "software" }))
+//   cookie-seal hw  the same, forced onto node:crypto's AES at every size (where there is one)
 //   jose            JWE compact, alg "dir" + enc "A256GCM", pre-imported CryptoKey
 //   iron-webcrypto  iron's seal/unseal with its defaults (what iron-session uses)
 //   webcrypto       raw AES-256-GCM (random 96-bit IV) + base64url: the async platform floor
+//   node:crypto     raw AES-256-GCM with createCipheriv (KeyObject made once, random 96-bit
+//                   IV, tag) + base64url + JSON both ways: the synchronous hardware floor,
+//                   where the runtime has node:crypto
 
+// Deno and workerd (nodejs_compat) have Buffer in node:buffer, not always as a global.
+const Buffer = globalThis.Buffer ?? globalThis.process?.getBuiltinModule?.("node:buffer")?.Buffer;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const KEY_BYTES = new Uint8Array(32).map((_, i) => i + 1);
@@ -27,16 +36,49 @@ function fromBase64url(text) {
   return out;
 }
 
-export async function contenders({ cookieSeal, jose, iron }) {
+// The variant's backend is set before each batch and the default restored after it.
+function cookieSealVariant(cookieSeal, sealer, aesBackend) {
+  return {
+    seal: async (data) => sealer.seal(data),
+    open: async (value) => sealer.open(value).data,
+    before: () => cookieSeal.init({ aesBackend }),
+    after: () => cookieSeal.init({ aesBackend: "auto" }),
+  };
+}
+
+function nodeCryptoContender({ createCipheriv, createDecipheriv, createSecretKey, randomFillSync }) {
+  const key = createSecretKey(KEY_BYTES);
+  return {
+    seal: async (data) => {
+      const iv = randomFillSync(new Uint8Array(12));
+      const cipher = createCipheriv("aes-256-gcm", key, iv);
+      const ct = cipher.update(JSON.stringify(data), "utf8");
+      cipher.final();
+      return Buffer.concat([iv, ct, cipher.getAuthTag()]).toString("base64url");
+    },
+    open: async (value) => {
+      const raw = Buffer.from(value, "base64url");
+      const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(raw.length - 16));
+      const pt = decipher.update(raw.subarray(12, raw.length - 16), undefined, "utf8") + decipher.final("utf8");
+      return JSON.parse(pt);
+    },
+  };
+}
+
+// `nodeCrypto`: the runtime's node:crypto, or undefined (then no "cookie-seal hw" either).
+export async function contenders({ cookieSeal, jose, iron, nodeCrypto }) {
   const subtle = crypto.subtle;
   const aesKey = await subtle.importKey("raw", KEY_BYTES, "AES-GCM", false, ["encrypt", "decrypt"]);
   const sealer = new cookieSeal.Sealer({ keys: [{ id: "k1", key: toBase64url(KEY_BYTES) }], name: "__Host-session" });
 
-  return {
+  const list = {
     "cookie-seal": {
       seal: async (data) => sealer.seal(data),
       open: async (value) => sealer.open(value).data,
     },
+    "cookie-seal sw": cookieSealVariant(cookieSeal, sealer, "software"),
+    ...(nodeCrypto ? { "cookie-seal hw": cookieSealVariant(cookieSeal, sealer, "node-crypto") } : {}),
     jose: {
       seal: (data) =>
         new jose.CompactEncrypt(encoder.encode(JSON.stringify(data)))
@@ -64,10 +106,21 @@ export async function contenders({ cookieSeal, jose, iron }) {
       },
     },
   };
+  if (nodeCrypto) list["node:crypto"] = nodeCryptoContender(nodeCrypto);
+  return list;
 }
 
 // Runs `n` sequential operations of one kind; returns a value so the work cannot be elided.
 export async function runOps(impl, op, data, n) {
+  await impl.before?.();
+  try {
+    return await runBatch(impl, op, data, n);
+  } finally {
+    await impl.after?.();
+  }
+}
+
+async function runBatch(impl, op, data, n) {
   const sealed = await impl.seal(data);
   // A wrong round trip would make every figure meaningless: check once per batch.
   if (JSON.stringify(await impl.open(sealed)) !== JSON.stringify(data)) throw new Error("round trip failed");
@@ -77,5 +130,70 @@ export async function runOps(impl, op, data, n) {
   return last;
 }
 
-export const NAMES = ["cookie-seal", "jose", "iron-webcrypto", "webcrypto"];
 export const OPS = ["seal", "open"];
+
+// ---- In-process timing (Node, Deno): warm up, then time growing batches for `ms`.
+export async function opsPerSec(impl, op, data, ms) {
+  await runOps(impl, op, data, 300);
+  let n = 0;
+  let batch = 100;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    await runOps(impl, op, data, batch);
+    n += batch + 2; // runOps also does one seal and one open to check the round trip
+    elapsed = performance.now() - start;
+    batch = Math.min(batch * 2, 5000);
+  }
+  return (n * 1000) / elapsed;
+}
+
+// best[payload][name][op] = the best of `rounds` calls of measure(payload, name, op), in
+// ops/s. Rounds interleave the contenders: on a shared 2-core machine, a neighbour's burst
+// then hurts one round, not one contender.
+export async function bestOfRounds(measure, payloads, names, rounds) {
+  const best = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const p of payloads) {
+      best[p.name] ??= {};
+      for (const name of names) {
+        const r = (best[p.name][name] ??= { seal: 0, open: 0 });
+        for (const op of OPS) r[op] = Math.max(r[op], await measure(p, name, op));
+      }
+    }
+  }
+  return best;
+}
+
+// A payload of exactly `bytes` bytes of JSON, for the size sweep.
+export function sized(bytes) {
+  return { p: "x".repeat(Math.max(0, bytes - 8)) };
+}
+
+// Payload sizes (bytes of JSON) of the sweep between cookie-seal's two AES backends.
+export const SWEEP = [62, 256, 512, 768, 1024, 1280, 1536, 2048, 2800];
+export const SWEPT = ["cookie-seal sw", "cookie-seal hw"];
+
+// The in-process sweep: best[bytes][name][op].
+export function sweepInProcess(impls, ms, rounds, sizes = SWEEP) {
+  const list = sizes.map((bytes) => ({ name: String(bytes), bytes }));
+  return bestOfRounds((p, name, op) => opsPerSec(impls[name], op, sized(p.bytes), ms), list, SWEPT, rounds);
+}
+
+// Microseconds per 24-byte nonce from getRandomValues and from node:crypto's randomFillSync,
+// best of 5 runs of 20,000 calls.
+export function nonceCost(nodeCrypto) {
+  const buf = new Uint8Array(24);
+  const sources = { getRandomValues: (b) => crypto.getRandomValues(b), randomFillSync: (b) => nodeCrypto.randomFillSync(b) };
+  const out = {};
+  for (const [name, fill] of Object.entries(sources)) {
+    let best = Infinity;
+    for (let r = 0; r < 5; r++) {
+      const start = performance.now();
+      for (let i = 0; i < 20_000; i++) fill(buf);
+      best = Math.min(best, ((performance.now() - start) * 1000) / 20_000);
+    }
+    out[name] = best;
+  }
+  return out;
+}

@@ -1,5 +1,8 @@
-// cookie-seal against jose, iron-webcrypto and raw WebCrypto: seal and open ops/s for the
-// three payloads of bench/payloads.json, in Node and inside workerd, in one run.
+// cookie-seal against jose, iron-webcrypto, raw WebCrypto and raw node:crypto: seal and open
+// ops/s for the three payloads of bench/payloads.json, in Node, Deno, and workerd with and
+// without nodejs_compat, in one run; then cookie-seal's two AES backends in workerd over a
+// range of payload sizes (where the threshold in pkg/aes-backend.js comes from), and the
+// cost of one 24-byte nonce from getRandomValues and from randomFillSync.
 // Prints figures; not a test. Run it with bench/run.sh (it installs and packs first).
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -10,28 +13,13 @@ import os from "node:os";
 import * as cookieSeal from "cookie-seal";
 import * as jose from "jose";
 import * as iron from "iron-webcrypto";
-import { contenders, runOps, NAMES, OPS } from "./contenders.js";
+import * as nodeCrypto from "node:crypto";
+import { bestOfRounds, contenders, nonceCost, opsPerSec, OPS, SWEEP, SWEPT, sweepInProcess } from "./contenders.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const payloads = JSON.parse(readFileSync(join(here, "payloads.json"), "utf8"));
 const TARGET_MS = Number(process.env.BENCH_MS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-
-// ---- Node: warm up, then time batches until TARGET_MS has passed.
-async function nodeOpsPerSec(impl, op, data) {
-  await runOps(impl, op, data, 300);
-  let n = 0;
-  let batch = 100;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < TARGET_MS) {
-    await runOps(impl, op, data, batch);
-    n += batch + 2; // runOps also does one seal and one open to check the round trip
-    elapsed = performance.now() - start;
-    batch = Math.min(batch * 2, 5000);
-  }
-  return (n * 1000) / elapsed;
-}
 
 // ---- workerd: the worker runs n operations per request; time requests from here.
 function freePort() {
@@ -53,6 +41,8 @@ function jsFiles(dir) {
   });
 }
 
+// Two workers on the same modules: "compat" with nodejs_compat (the default from
+// compatibilityDate 2026-08-04), "nocompat" without (no node:crypto, as in a browser).
 function workerdConfig(outDir) {
   const pkg = join(here, "node_modules/cookie-seal");
   const rel = (p) => relative(outDir, p);
@@ -62,6 +52,7 @@ function workerdConfig(outDir) {
     `(name = "payloads.json", json = embed "${rel(join(here, "payloads.json"))}")`,
     `(name = "cookie-seal", esModule = embed "${rel(join(pkg, "workerd.js"))}")`,
     `(name = "core.js", esModule = embed "${rel(join(pkg, "core.js"))}")`,
+    `(name = "aes-backend.js", esModule = embed "${rel(join(pkg, "aes-backend.js"))}")`,
     `(name = "cookie_seal.js", esModule = embed "${rel(join(pkg, "cookie_seal.js"))}")`,
     `(name = "cookie_seal_bg.wasm", wasm = embed "${rel(join(pkg, "cookie_seal_bg.wasm"))}")`,
     // workerd resolves a bare specifier against the importing module's folder.
@@ -74,14 +65,20 @@ function workerdConfig(outDir) {
   }
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .w) ],
-  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
-);
-const w :Workerd.Worker = (
-  modules = [
-    ${modules.join(",\n    ")}
+  services = [ (name = "compat", worker = .compat), (name = "nocompat", worker = .nocompat) ],
+  sockets = [
+    (name = "compat", address = "127.0.0.1:0", http = (), service = "compat"),
+    (name = "nocompat", address = "127.0.0.1:0", http = (), service = "nocompat"),
   ],
+);
+const modules :List(Workerd.Worker.Module) = [
+  ${modules.join(",\n  ")}
+];
+const compat :Workerd.Worker = (modules = .modules, compatibilityDate = "2026-11-01");
+const nocompat :Workerd.Worker = (
+  modules = .modules,
   compatibilityDate = "2026-11-01",
+  compatibilityFlags = ["no_nodejs_compat", "no_nodejs_compat_v2"],
 );
 `;
 }
@@ -91,21 +88,25 @@ async function startWorkerd() {
   mkdirSync(outDir, { recursive: true });
   const config = join(outDir, "config.capnp");
   writeFileSync(config, workerdConfig(outDir));
-  const port = await freePort();
+  const ports = { compat: await freePort(), nocompat: await freePort() };
   const bin = join(here, "../tests/js/node_modules/.bin/workerd");
-  const child = spawn(bin, ["serve", config, "--socket-addr", `http=127.0.0.1:${port}`], { stdio: ["ignore", "inherit", "inherit"] });
+  const args = ["serve", config, ...Object.entries(ports).flatMap(([s, port]) => ["--socket-addr", `${s}=127.0.0.1:${port}`])];
+  const child = spawn(bin, args, { stdio: ["ignore", "inherit", "inherit"] });
   process.on("exit", () => child.kill());
-  const base = `http://127.0.0.1:${port}`;
+  const bases = Object.fromEntries(Object.entries(ports).map(([s, port]) => [s, `http://127.0.0.1:${port}`]));
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await (await fetch(`${base}/bench?n=0`)).text();
-      return { child, base };
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`workerd did not start: ${err}`);
-      await new Promise((r) => setTimeout(r, 100));
+  for (const base of Object.values(bases)) {
+    for (;;) {
+      try {
+        await (await fetch(`${base}/bench?n=0`)).text();
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`workerd did not start: ${err}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   }
+  return { child, bases };
 }
 
 async function timed(base, query) {
@@ -116,8 +117,9 @@ async function timed(base, query) {
   return performance.now() - start;
 }
 
-async function workerdOpsPerSec(base, name, op, payload, overheadMs) {
-  const q = (n) => `name=${name}&op=${op}&payload=${payload}&n=${n}`;
+// `what`: payload=NAME or bytes=N.
+async function workerdOpsPerSec(base, name, op, what, overheadMs) {
+  const q = (n) => `name=${encodeURIComponent(name)}&op=${op}&${what}&n=${n}`;
   await timed(base, q(300)); // warm-up, also tiers up the JIT
   // Size one request to about TARGET_MS.
   const probe = await timed(base, q(500));
@@ -126,58 +128,87 @@ async function workerdOpsPerSec(base, name, op, payload, overheadMs) {
   return ((n + 2) * 1000) / Math.max(ms - overheadMs, 0.001);
 }
 
-// results[payload][name][op] = the best of ROUNDS calls of measure(payload, name, op), in
-// ops/s. Rounds interleave the contenders: on a shared 2-core machine, a neighbour's burst
-// then hurts one round, not one contender.
-async function bestOfRounds(measure) {
-  const best = {};
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const p of payloads) {
-      best[p.name] ??= {};
-      for (const name of NAMES) {
-        const r = (best[p.name][name] ??= { seal: 0, open: 0 });
-        for (const op of OPS) r[op] = Math.max(r[op], await measure(p, name, op));
-      }
-    }
-  }
-  return best;
-}
-
 function fmt(x) {
   return x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toFixed(1);
 }
 
+async function denoResults() {
+  const deno = join(here, "../tests/js/node_modules/.bin/deno");
+  const child = spawn(deno, ["run", "--allow-env=BENCH_MS,BENCH_ROUNDS", "--allow-read", "deno.js"], { cwd: here, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NO_COLOR: "1" } });
+  let text = "";
+  child.stdout.on("data", (d) => (text += d));
+  const code = await new Promise((r) => child.on("exit", r));
+  if (code !== 0) throw new Error(`deno bench exited with ${code}`);
+  return JSON.parse(text.trim().split("\n").pop());
+}
+
+async function overheadOf(base) {
+  let overhead = Infinity;
+  for (let i = 0; i < 20; i++) overhead = Math.min(overhead, await timed(base, "n=0"));
+  return overhead;
+}
+
 async function main() {
   const results = {}; // results[runtime][payload][name][op]
-  const impls = await contenders({ cookieSeal, jose, iron });
+  const backends = {};
   const data = Object.fromEntries(payloads.map((p) => [p.name, JSON.parse(p.text)]));
-  results.node = await bestOfRounds((p, name, op) => nodeOpsPerSec(impls[name], op, data[p.name]));
-  const { child, base } = await startWorkerd();
+  const impls = await contenders({ cookieSeal, jose, iron, nodeCrypto });
+  backends.node = cookieSeal.Sealer.aesBackend;
+  results.node = await bestOfRounds((p, name, op) => opsPerSec(impls[name], op, data[p.name], TARGET_MS), payloads, Object.keys(impls), ROUNDS);
+  const sweep = { node: await sweepInProcess(impls, TARGET_MS, ROUNDS) }; // sweep[runtime][bytes][name][op]
+  const deno = await denoResults();
+  sweep.deno = deno.sweep;
+  results.deno = deno.results;
+  backends.deno = deno.aesBackend;
+  const nonce = { node: nonceCost(nodeCrypto), deno: deno.nonce };
+
+  const { child, bases } = await startWorkerd();
   try {
-    let overhead = Infinity;
-    for (let i = 0; i < 20; i++) overhead = Math.min(overhead, await timed(base, "n=0"));
-    results.workerd = await bestOfRounds((p, name, op) => workerdOpsPerSec(base, name, op, p.name, overhead));
+    for (const [runtime, base] of [["workerd", bases.compat], ["workerd-nocompat", bases.nocompat]]) {
+      const info = await (await fetch(`${base}/bench?names=1`)).json();
+      backends[runtime] = info.aesBackend;
+      const overhead = await overheadOf(base);
+      results[runtime] = await bestOfRounds((p, name, op) => workerdOpsPerSec(base, name, op, `payload=${p.name}`, overhead), payloads, info.names, ROUNDS);
+    }
+    const overhead = await overheadOf(bases.compat);
+    const sizes = SWEEP.map((bytes) => ({ name: String(bytes), bytes }));
+    sweep.workerd = await bestOfRounds((p, name, op) => workerdOpsPerSec(bases.compat, name, op, `bytes=${p.bytes}`, overhead), sizes, SWEPT, ROUNDS);
   } finally {
     child.kill();
   }
 
-  console.log(`cookie-seal JS benchmark: ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`);
-  console.log("ops/s, sequential awaited calls; ratio = cookie-seal / other\n");
-  const header = ["runtime", "payload", "op", ...NAMES, "vs jose", "vs webcrypto"];
-  const rows = [];
-  for (const runtime of ["node", "workerd"]) {
+  console.log(`cookie-seal JS benchmark: ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0].model}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, Node ${process.version}, Deno ${deno.version}`);
+  console.log(`cookie-seal's default AES backend: ${Object.entries(backends).map(([r, b]) => `${r} ${b}`).join(", ")}`);
+  console.log("ops/s, sequential awaited calls; ratios = cookie-seal (its default backend) / the other\n");
+  const columns = ["cookie-seal", "cookie-seal sw", "cookie-seal hw", "jose", "iron-webcrypto", "webcrypto", "node:crypto"];
+  const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
+  const header = ["runtime", "payload", "op", ...columns, "vs jose", "vs webcrypto", "vs node:crypto"];
+  console.log(`| ${header.join(" | ")} |`);
+  console.log(`|${header.map(() => "---").join("|")}|`);
+  for (const runtime of ["node", "deno", "workerd", "workerd-nocompat"]) {
     for (const p of payloads) {
       for (const op of OPS) {
         const r = results[runtime][p.name];
         const cs = r["cookie-seal"][op];
-        rows.push([runtime, `${p.name} (${p.bytes} B)`, op, ...NAMES.map((n) => fmt(r[n][op])), `${(cs / r.jose[op]).toFixed(2)}×`, `${(cs / r.webcrypto[op]).toFixed(2)}×`]);
+        const cells = columns.map((n) => (r[n] ? fmt(r[n][op]) : "–"));
+        console.log(`| ${[runtime, `${p.name} (${p.bytes} B)`, op, ...cells, ratio(cs, r.jose[op]), ratio(cs, r.webcrypto[op]), ratio(cs, r["node:crypto"]?.[op])].join(" | ")} |`);
       }
     }
   }
-  console.log(`| ${header.join(" | ")} |`);
-  console.log(`|${header.map(() => "---").join("|")}|`);
-  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
-  writeFileSync(join(here, "../test-output/bench/results.json"), JSON.stringify(results, null, 2));
+  console.log("\ncookie-seal by payload size: software AES (sw) vs node:crypto AES (hw), ops/s; workerd with nodejs_compat\n");
+  console.log("| runtime | payload | seal sw | seal hw | hw/sw | open sw | open hw | hw/sw |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const [runtime, bySize] of Object.entries(sweep)) {
+    for (const bytes of SWEEP) {
+      const r = bySize[String(bytes)];
+      const [ss, sh, os_, oh] = [r["cookie-seal sw"].seal, r["cookie-seal hw"].seal, r["cookie-seal sw"].open, r["cookie-seal hw"].open];
+      console.log(`| ${runtime} | ${bytes} B | ${fmt(ss)} | ${fmt(sh)} | ${ratio(sh, ss)} | ${fmt(os_)} | ${fmt(oh)} | ${ratio(oh, os_)} |`);
+    }
+  }
+  for (const [runtime, cost] of Object.entries(nonce)) {
+    console.log(`One 24-byte nonce in ${runtime}: ${Object.entries(cost).map(([n, us]) => `${n} ${us.toFixed(2)} µs`).join(", ")}`);
+  }
+  writeFileSync(join(here, "../test-output/bench/results.json"), JSON.stringify({ backends, results, sweep, nonce }, null, 2));
 }
 
 await main();

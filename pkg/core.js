@@ -10,6 +10,10 @@
 // details }. Not part of the public API (the package's exports map does not expose this file).
 
 import { toJson, wellFormed } from "./text-checks.js";
+// aes-backend hook: which AES-256-GCM the wasm uses (node:crypto or its own software AES).
+import { bindAes } from "./aes-backend.js";
+
+const INIT_OPTION_NAMES = new Set(["aesBackend"]);
 
 const CALL_OPTION_NAMES = new Set(["now"]);
 // Key ids and base64url keys use one alphabet. Checking it here stops an id or key holding
@@ -192,14 +196,30 @@ export function fromJson(text) {
 export function bindSealer(wasm, instantiated) {
   let ready = instantiated === true;
   let pending;
+  // aes-backend hook: the choice is made once the instance exists, and again by init(options).
+  const aes = bindAes(wasm, (message) => new SealError("INVALID_OPTION", message));
+  if (ready) aes.choose();
 
-  async function init(input) {
-    if (ready) return;
+  // init(input?, options?) or init(options): a plain object is never wasm input.
+  async function init(input, options) {
+    if (options === undefined && isObject(input) && Object.getPrototypeOf(input) === Object.prototype) {
+      [input, options] = [undefined, input];
+    }
+    if (options !== undefined) {
+      if (!isObject(options)) throw new SealError("INVALID_OPTION", "invalid option: init options must be an object");
+      checkOptionNames(options, INIT_OPTION_NAMES, "init");
+    }
+    if (!ready) await load(input);
+    if (options?.aesBackend !== undefined) aes.choose(options.aesBackend);
+  }
+
+  function load(input) {
     if (pending === undefined) {
       const arg = input === undefined ? undefined : { module_or_path: input };
       pending = wasm.default(arg).then(
         () => {
           ready = true;
+          aes.choose();
         },
         (cause) => {
           pending = undefined; // let a later init() try again, e.g. after a network error
@@ -233,6 +253,12 @@ export function bindSealer(wasm, instantiated) {
   }
 
   class Sealer extends WasmBacked {
+    // aes-backend hook: "node-crypto" or "software", for every Sealer of this entry.
+    static get aesBackend() {
+      ensureReady();
+      return aes.name();
+    }
+
     #maxLen;
 
     constructor(options) {

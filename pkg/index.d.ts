@@ -26,10 +26,33 @@
  *   (`cookie_seal_sessions_bg.wasm` for `cookie-seal/sessions`: each entry has its own
  *   module and its own `init`).
  * @throws {SealError} `NOT_INITIALIZED` if the module cannot be loaded; a later call retries.
+ * @param options `aesBackend` (see {@link InitOptions}): applies at once, also where the
+ *   module was instantiated at import.
+ * @throws {SealError} `INVALID_OPTION` for a bad option, or `aesBackend: "node-crypto"` where
+ *   the runtime has no working synchronous `node:crypto`.
  */
 export function init(
   input?: URL | string | Request | Response | BufferSource | WebAssembly.Module,
+  options?: InitOptions,
 ): Promise<void>;
+/** `init(options)`: the same, loading the `.wasm` from its default place. */
+export function init(options: InitOptions): Promise<void>;
+
+/** Which AES-256-GCM runs XAES-256-GCM's bulk cipher. The bytes are the same either way. */
+export type AesBackend = "node-crypto" | "software";
+
+/** Options of {@link init}. */
+export interface InitOptions {
+  /**
+   * `"auto"` (what every entry starts with): the runtime's synchronous `node:crypto`
+   * AES-256-GCM (hardware AES) where it has one and it measured faster: Node and Deno for
+   * payloads from about 256 bytes, Cloudflare workerd with `nodejs_compat` from about 1.1 KB;
+   * the wasm's constant-time software AES otherwise (browsers, workerd without
+   * `nodejs_compat`, other runtimes). `"software"`: always the wasm's own AES, one code path
+   * everywhere. `"node-crypto"`: `node:crypto` for every payload size.
+   */
+  aesBackend?: "auto" | AesBackend;
+}
 
 /**
  * A new random 256-bit key (32 bytes from the platform's secure random source), as 43
@@ -167,6 +190,14 @@ export interface Opened<T> {
  * ```
  */
 export class Sealer {
+  /**
+   * The AES-256-GCM this entry's module uses now: `"node-crypto"` (by default from the
+   * payload size {@link InitOptions.aesBackend} gives for the runtime, smaller payloads in
+   * software; at every size when forced) or `"software"` (always the wasm's own).
+   * @throws {SealError} `NOT_INITIALIZED` before {@link init} in a browser.
+   */
+  static readonly aesBackend: AesBackend;
+
   /**
    * @throws {SealError} `INVALID_KEY` for a bad keyring, `INVALID_OPTION` for any other bad
    *   or unknown option; `NOT_INITIALIZED` before {@link init} in a browser.

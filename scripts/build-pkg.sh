@@ -25,7 +25,9 @@ build() {
     target/wasm32-unknown-unknown/release/cookie_seal.wasm
   # -O3, not -Oz: -Oz saves nothing measurable here, opt-level z/s make seal/open 1.3-3x
   # slower, and the seal/open hot path is what users feel.
-  tests/js/node_modules/.bin/wasm-opt -O3 "pkg/${name}_bg.wasm" -o "pkg/${name}_bg.wasm"
+  # The producers and target_features sections are metadata no runtime reads.
+  tests/js/node_modules/.bin/wasm-opt -O3 --strip-producers --strip-target-features \
+    "pkg/${name}_bg.wasm" -o "pkg/${name}_bg.wasm"
   # The glue is generated code nobody reads in the package: minified (Deno's bundler, already
   # installed as test tooling) it is about 2.8 KB smaller gzipped, with the same exports and
   # the `new URL("${name}_bg.wasm", import.meta.url)` that bundlers follow.

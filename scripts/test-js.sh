@@ -57,18 +57,26 @@ if [ "$skip_core_wasm" = 0 ]; then
   run "core-wasm-chromium" wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 fi
 
+# Node and Deno run the suite twice: on node:crypto's AES (their default) and forced onto the
+# wasm's software AES (COOKIE_SEAL_AES=software); workerd.test.js runs it on three workers
+# (node:crypto, software, no nodejs_compat), Chromium on software, the only one it has.
 step "JS suite: Node"
 run "js-node" bash -c 'cd tests/js && node --test node.test.js'
+step "JS suite: Node, software AES"
+run "js-node-software" bash -c 'cd tests/js && COOKIE_SEAL_AES=software node --test node.test.js'
 
 step "JS suite: Deno"
 # Deno may read only the vectors and the cross-runtime folder, and write only the latter:
 # the package itself needs no permission (deno.js imports its wasm as a module).
 # types.test.ts is type-checked against the package's index.d.ts before it runs.
-run "js-deno" env NO_COLOR=1 bash -c 'cd tests/js && node_modules/.bin/deno test \
-  --allow-env=COOKIE_SEAL_CROSS_DIR --allow-read=../vectors,"$COOKIE_SEAL_CROSS_DIR" \
-  --allow-write="$COOKIE_SEAL_CROSS_DIR" deno.test.js types.test.ts'
+deno_test='cd tests/js && NO_COLOR=1 node_modules/.bin/deno test \
+  --allow-env=COOKIE_SEAL_CROSS_DIR,COOKIE_SEAL_AES --allow-read=../vectors,"$COOKIE_SEAL_CROSS_DIR" \
+  --allow-write="$COOKIE_SEAL_CROSS_DIR"'
+run "js-deno" bash -c "$deno_test deno.test.js types.test.ts"
+step "JS suite: Deno, software AES"
+run "js-deno-software" env COOKIE_SEAL_AES=software bash -c "$deno_test deno.test.js"
 
-step "JS suite: Cloudflare workerd on 127.0.0.1"
+step "JS suite: Cloudflare workerd on 127.0.0.1 (node:crypto, software and no-nodejs_compat workers)"
 run "js-workerd" bash -c 'cd tests/js && node --test workerd.test.js'
 
 step "JS suite: headless Chromium (browser entry, after init())"
@@ -78,7 +86,7 @@ run "js-chromium" bash -c 'cd tests/js && node --test browser.test.js'
 # each JS runtime wrote; a missing file is that runtime's failure PREFIX-<runtime>.
 to_native() {
   local mode=$1 kind=$2 prefix=$3 what=$4 rt files=()
-  for rt in node deno workerd chromium; do
+  for rt in node node-software deno deno-software workerd workerd-software workerd-nocompat chromium; do
     if [ -f "$out/$rt-$kind.json" ]; then files+=("$out/$rt-$kind.json"); else
       echo "no $what by $rt (its run failed)"; failures+=("$prefix-$rt"); fi
   done

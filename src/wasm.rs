@@ -32,6 +32,9 @@ mod options;
 #[cfg(feature = "js-sessions")]
 mod sessions;
 
+// The host's AES-256-GCM (node:crypto) behind the core's backend seam, for both modules.
+mod node_crypto;
+
 use options::{KeysText, MAX_SAFE_INTEGER, Whole};
 
 /// A failure as the wrapper receives it: the JSON text of `{ code, message, details }`, where

@@ -13,6 +13,11 @@ use aes_gcm::aead::{Nonce, Tag};
 use aes_gcm::{AeadInOut, AesGcm};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use backend::{IV_LEN, Outcome};
+
+// The seam where a binding plugs in a runtime's own AES-256-GCM.
+pub(crate) mod backend;
+
 /// AES-256-GCM with a 96-bit nonce on an encrypt-only AES key schedule: GCM never runs
 /// the block cipher backwards, and a key is scheduled for every message here.
 type Gcm = AesGcm<Aes256Enc, U12>;
@@ -60,8 +65,10 @@ impl XaesKey {
         XaesKey { cipher, k1 }
     }
 
-    /// The per-message AES-256-GCM instance for this nonce, and the 12-byte GCM nonce.
-    fn derive(&self, nonce: &[u8; NONCE_LEN]) -> (Gcm, Nonce<Gcm>) {
+    /// The per-message AES-256-GCM key for this nonce (its first half; the second half is
+    /// the GCM nonce).
+    #[inline(never)]
+    pub(crate) fn derive_key(&self, nonce: &[u8; NONCE_LEN]) -> Zeroizing<[u8; KEY_LEN]> {
         let mut blocks = [Array::from([0u8; 16]), Array::from([0u8; 16])];
         for (counter, block) in [1u8, 2].into_iter().zip(blocks.iter_mut()) {
             block[1] = counter;
@@ -78,7 +85,12 @@ impl XaesKey {
         for block in &mut blocks {
             block.as_mut_slice().zeroize();
         }
-        let gcm = Gcm::new(&Array::from(*derived));
+        derived
+    }
+
+    /// The per-message AES-256-GCM instance for this nonce, and the 12-byte GCM nonce.
+    fn derive(&self, nonce: &[u8; NONCE_LEN]) -> (Gcm, Nonce<Gcm>) {
+        let gcm = Gcm::new(&Array::from(*self.derive_key(nonce)));
         let mut gcm_nonce = Nonce::<Gcm>::default();
         gcm_nonce.copy_from_slice(&nonce[12..]);
         (gcm, gcm_nonce)
@@ -92,6 +104,14 @@ impl XaesKey {
         aad: &[u8],
         buf: &mut [u8],
     ) -> Result<[u8; TAG_LEN], ()> {
+        // Backend seam: a registered AES-256-GCM takes the message if it is long enough.
+        if let Some(bulk) = backend::for_len(buf.len()) {
+            let mut tag = [0u8; TAG_LEN];
+            if (bulk.seal)(&self.derive_key(nonce), &iv(nonce), aad, buf, &mut tag) == Outcome::Done
+            {
+                return Ok(tag);
+            }
+        }
         let (gcm, gcm_nonce) = self.derive(nonce);
         gcm_seal(&gcm, &gcm_nonce, aad, buf)
     }
@@ -104,9 +124,24 @@ impl XaesKey {
         buf: &mut [u8],
         tag: &[u8; TAG_LEN],
     ) -> Result<(), ()> {
+        // Backend seam, as in seal_in_place; a rejected tag is final, never retried.
+        if let Some(bulk) = backend::for_len(buf.len()) {
+            match (bulk.open)(&self.derive_key(nonce), &iv(nonce), aad, buf, tag) {
+                Outcome::Done => return Ok(()),
+                Outcome::Rejected => return Err(()),
+                Outcome::Unavailable => {}
+            }
+        }
         let (gcm, gcm_nonce) = self.derive(nonce);
         gcm_open(&gcm, &gcm_nonce, aad, buf, tag)
     }
+}
+
+/// The GCM nonce: the second half of the XAES nonce.
+pub(crate) fn iv(nonce: &[u8; NONCE_LEN]) -> [u8; IV_LEN] {
+    let mut iv = [0u8; IV_LEN];
+    iv.copy_from_slice(&nonce[NONCE_LEN - IV_LEN..]);
+    iv
 }
 
 /// The inner AES-256-GCM encryption, kept separate so Wycheproof tests exercise exactly it.

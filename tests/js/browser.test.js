@@ -52,7 +52,8 @@ const [vectors, openVectors, sessionVectors, native] = await Promise.all(
   ["/vectors.json", "/open-vectors.json", "/session-vectors.json", "/native.json"].map((u) => fetch(u).then((r) => r.json())),
 );
 await Promise.all([api.init(), api.init(), sessionsApi.init(), sessionsApi.init()]); // concurrent calls share one load
-const list = cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native, wasmMemories });
+// A browser has no node:crypto: the software AES, whatever init is asked.
+const list = cases({ api, sessionsApi, vectors, openVectors, sessionVectors, native, wasmMemories, aes: "software", hostAes: false });
 window.suite = {
   beforeInit,
   names: list.map((c) => c.name),

@@ -17,7 +17,15 @@ const sessionVectors = JSON.parse(readFileSync(new URL("../vectors/session-v1.js
 const ruleVectors = JSON.parse(readFileSync(new URL("../vectors/rules-v1.json", import.meta.url), "utf8"));
 const native = crossDir ? JSON.parse(readFileSync(join(crossDir, "native-sealed.json"), "utf8")) : null;
 
-for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, ruleVectors, native, wasmMemories })) test(name, fn);
+// COOKIE_SEAL_AES=software (scripts/test-js.sh's second run) forces the wasm's own AES;
+// by default Node uses node:crypto's. Files for native Rust get the run's name.
+const aesChoice = process.env.COOKIE_SEAL_AES || undefined;
+const run = aesChoice === "software" ? "node-software" : "node";
+// Only then is init() awaited: the default run also proves the entries work without it.
+if (aesChoice) for (const entry of [api, sessionsApi]) await entry.init({ aesBackend: aesChoice });
+const aes = aesChoice === "software" ? "software" : "node-crypto";
+
+for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, ruleVectors, native, wasmMemories, aes, aesChoice, hostAes: true })) test(name, fn);
 
 test("the node entries instantiate at import: init() is a no-op", async () => {
   // No await before this: the modules must already work.
@@ -35,10 +43,10 @@ test("the node entries instantiate at import: init() is a no-op", async () => {
 
 test("seal values for native Rust to open", () => {
   if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
-  writeFileSync(join(crossDir, "node-sealed.json"), JSON.stringify(sealForNative(api)));
+  writeFileSync(join(crossDir, `${run}-sealed.json`), JSON.stringify(sealForNative(api)));
 });
 
 test("write sessions for native Rust to read", () => {
   if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
-  writeFileSync(join(crossDir, "node-sessions.json"), JSON.stringify(sessionsForNative(sessionsApi, native)));
+  writeFileSync(join(crossDir, `${run}-sessions.json`), JSON.stringify(sessionsForNative(sessionsApi, native)));
 });

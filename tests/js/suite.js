@@ -16,6 +16,9 @@
 //               imports wasm-memory.js before the package), searched for key bytes after free()
 //   ctx.ruleVectors tests/vectors/rules-v1.json (given by the Node and Deno runners; its
 //               open and read sections run here, the write side is checked natively)
+//   ctx.aes     the AES backend this run must be on ("node-crypto" or "software"), after the
+//               runner applied ctx.aesChoice (init({ aesBackend }); undefined: the default)
+//   ctx.hostAes true where the runtime has a synchronous node:crypto AES-256-GCM
 
 const T0 = 1_700_000_000;
 const KEY1 = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE"; // 32 bytes of 0x01, as tests/common uses
@@ -628,6 +631,61 @@ export function cases(ctx) {
       });
       fails(() => s.open(forged, { now: v.now }), "BAD_SEAL", `${v.description}: forged`);
     }
+  });
+
+  // ---- AES backends (pkg/aes-backend.js): the same bytes whichever one runs.
+  async function rejects(promise, code, what) {
+    try {
+      await promise;
+    } catch (err) {
+      ok(err instanceof SealError && err.code === code, `${what}: ${err && err.code} ${err}, expected ${code}`);
+      return;
+    }
+    fail(`${what}: resolved, expected ${code}`);
+  }
+
+  test("aesBackend: both entries run on the backend this run chose", () => {
+    ok(ctx.aes === "node-crypto" || ctx.aes === "software", `the runner says which (${ctx.aes})`);
+    eq(Sealer.aesBackend, ctx.aes, "cookie-seal's Sealer.aesBackend");
+    eq(ctx.sessionsApi.Sealer.aesBackend, ctx.aes, "cookie-seal/sessions' Sealer.aesBackend");
+  });
+
+  test("aesBackend: init refuses unknown choices, and node-crypto where the runtime has none", async () => {
+    await rejects(init({ aesBackend: "fast" }), "INVALID_OPTION", "unknown choice");
+    await rejects(init({ aesBackends: "software" }), "INVALID_OPTION", "unknown option");
+    await rejects(init(undefined, "software"), "INVALID_OPTION", "options not an object");
+    eq(Sealer.aesBackend, ctx.aes, "a refused init changes nothing");
+    if (!ctx.hostAes) {
+      await rejects(init({ aesBackend: "node-crypto" }), "INVALID_OPTION", "node-crypto without node:crypto");
+      eq(Sealer.aesBackend, "software", "still software");
+    }
+  });
+
+  test("aesBackend: what either backend seals the other opens, at every payload size", async () => {
+    if (!ctx.hostAes) return; // one backend here: the frozen vectors above cover it
+    const s = sealer();
+    const datas = [0, 62, 600, 1000, 1100, 2800].map((n) => ({ pad: "é".repeat(n >> 1) }));
+    const vectorSealers = ctx.vectors.vectors.map((v) => {
+      const primary = v.primary ? [{ id: v.primary.key_id, key: v.primary.key }] : [];
+      const keys = [...primary, { id: v.key_id, key: v.key }];
+      return [v, new Sealer({ keys, name: v.cookie_name, purpose: v.purpose, ttl: v.ttl })];
+    });
+    try {
+      for (const [from, to] of [["node-crypto", "software"], ["software", "node-crypto"]]) {
+        await init({ aesBackend: from });
+        eq(Sealer.aesBackend, from, "switched");
+        const sealed = datas.map((d) => s.seal(d, { now: T0 }));
+        await init({ aesBackend: to });
+        eq(Sealer.aesBackend, to, "switched");
+        sealed.forEach((value, i) => eq(s.open(value, { now: T0 }).data, datas[i], `${from} to ${to}, ${i}`));
+        for (const [v, vs] of vectorSealers) eq(vs.open(v.value, { now: v.now }).data, JSON.parse(v.payload), `${to}: ${v.description}`);
+        // A forged tag is refused by each backend alike.
+        fails(() => s.open(tamper(sealed[2], (raw) => (raw[raw.length - 1] ^= 1)), { now: T0 }), "BAD_SEAL", `${to}: forged`);
+      }
+    } finally {
+      await init({ aesBackend: ctx.aesChoice ?? "auto" });
+    }
+    eq(Sealer.aesBackend, ctx.aes, "back on this run's backend");
   });
 
   test("frozen vectors in tests/vectors/open-v1.json give their results at every check", () => {

@@ -33,11 +33,21 @@ function freePort() {
   });
 }
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
+// One worker per AES setup (workerd/config.capnp), each on its own socket; `run` names the
+// files each writes for native Rust. "workerd" is node:crypto's AES at every size.
+const WORKERS = [
+  { socket: "http", run: "workerd", label: "workerd" },
+  { socket: "http-software", run: "workerd-software", label: "workerd (software AES)" },
+  { socket: "http-nocompat", run: "workerd-nocompat", label: "workerd (no nodejs_compat)" },
+];
+for (const w of WORKERS) {
+  w.port = await freePort();
+  w.base = `http://127.0.0.1:${w.port}`;
+}
+const base = WORKERS[0].base;
 const workerd = spawn(
   join(here, "node_modules/.bin/workerd"),
-  ["serve", join(here, "workerd/config.capnp"), "--socket-addr", `http=127.0.0.1:${port}`],
+  ["serve", join(here, "workerd/config.capnp"), ...WORKERS.flatMap((w) => ["--socket-addr", `${w.socket}=127.0.0.1:${w.port}`])],
   { stdio: ["ignore", "inherit", "inherit"] },
 );
 let exited = false;
@@ -46,31 +56,31 @@ workerd.on("exit", () => {
 });
 process.on("exit", () => workerd.kill());
 
-async function get(path) {
-  const response = await fetch(base + path, { signal: AbortSignal.timeout(60_000) });
+async function get(path, at = base) {
+  const response = await fetch(at + path, { signal: AbortSignal.timeout(60_000) });
   return response.json();
 }
 
-async function waitUntilServing() {
+async function waitUntilServing(at) {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (exited) throw new Error("workerd exited before serving");
     try {
-      return await get("/list");
+      return await get("/list", at);
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`workerd did not answer on ${base}: ${err}`);
+      if (Date.now() > deadline) throw new Error(`workerd did not answer on ${at}: ${err}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 }
 
-let names = [];
 let startError = null;
 try {
-  names = await waitUntilServing();
+  for (const w of WORKERS) w.names = await waitUntilServing(w.base);
 } catch (err) {
   startError = err;
 }
+const names = WORKERS[0].names ?? [];
 
 test("workerd serves the test worker", () => {
   if (startError) throw startError;
@@ -83,18 +93,31 @@ test("workerd serves the test worker", () => {
   if (names.length < 15) throw new Error(`only ${names.length} cases listed`);
 });
 
-names.forEach((name, i) => {
-  test(`workerd: ${name}`, async () => {
-    const result = await get(`/run?i=${i}`);
-    if (!result.ok) throw new Error(result.error);
+for (const w of WORKERS) {
+  if (w.names && w.names.length !== names.length) startError ??= new Error(`${w.label} lists ${w.names.length} cases`);
+  names.forEach((name, i) => {
+    test(`${w.label}: ${name}`, async () => {
+      const result = await get(`/run?i=${i}`, w.base);
+      if (!result.ok) throw new Error(result.error);
+    });
   });
-});
 
-test("workerd: seal values for native Rust to open", async () => {
-  if (startError) throw startError;
-  if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
-  writeFileSync(join(crossDir, "workerd-sealed.json"), JSON.stringify(await get("/cross")));
-});
+  test(`${w.label}: seal values for native Rust to open`, async () => {
+    if (startError) throw startError;
+    if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+    writeFileSync(join(crossDir, `${w.run}-sealed.json`), JSON.stringify(await get("/cross", w.base)));
+  });
+
+  // The HTTP session exchange below runs on the first worker; the others' sessions are
+  // written in the worker.
+  if (w !== WORKERS[0]) {
+    test(`${w.label}: write sessions for native Rust to read`, async () => {
+      if (startError) throw startError;
+      if (!crossDir) throw new Error("COOKIE_SEAL_CROSS_DIR not set (run scripts/test-js.sh)");
+      writeFileSync(join(crossDir, `${w.run}-sessions.json`), JSON.stringify(await get("/cross-sessions", w.base)));
+    });
+  }
+}
 
 // Sessions over real HTTP: the worker's Set-Cookie response headers go to native Rust as
 // they are (cross_runtime read builds the Cookie header a browser would send back), and the
