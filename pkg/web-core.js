@@ -2,7 +2,9 @@
 // SessionManager API only: read the request's session once, remember whether its cookie
 // was refused, and at the end of the request work out the Set-Cookie values due. Not part
 // of the public API (not in the exports map).
-import { SealError } from "./core.js";
+// From the entry, not ./core.js: the errors the manager throws are of this very class
+// even where a bundle keeps the sessions entry (and its wasm) as a module of its own.
+import { SealError } from "cookie-seal/sessions";
 
 // Codes of a session cookie that is there but does not open: the user is signed out, and
 // the stale cookie is cleared on the way out. Anything else (a bad option, what isRevoked

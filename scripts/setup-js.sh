@@ -2,7 +2,9 @@
 # Installs what the wasm/JS side needs, skipping whatever is already present, so it is cheap
 # to run before every build or test. Parts: build (wasm target, wasm-bindgen CLI, npm
 # tooling incl. binaryen's wasm-opt), test (Chromium + chromedriver for wasm-bindgen-test,
-# deno and workerd come with the npm tooling), bench (jose, iron-webcrypto). Default: all.
+# deno and workerd come with the npm tooling), bench (jose, iron-webcrypto), frameworks
+# (Hono, Express, Next.js and React for scripts/test-frameworks.sh; not in the default).
+# Default: build, test and bench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,4 +61,9 @@ fi
 if want bench; then
   npm_tooling tests/js # workerd for the in-worker run
   npm_tooling bench
+fi
+
+if want frameworks; then
+  npm_tooling tests/frameworks
+  npm_tooling tests/next
 fi
