@@ -22,7 +22,8 @@ set -e
 scripts/setup-js.sh build test frameworks
 
 wasm=pkg/cookie_seal_sessions_bg.wasm
-if [ ! -f "$wasm" ] || [ -n "$(find src Cargo.toml Cargo.lock -newer "$wasm" -print -quit)" ]; then
+if [ ! -f "$wasm" ] || [ ! -f pkg/sessions-node.js ] \
+  || [ -n "$(find src Cargo.toml Cargo.lock scripts/build-pkg.sh -newer "$wasm" -print -quit)" ]; then
   step "build pkg/"
   scripts/build-pkg.sh
 else
