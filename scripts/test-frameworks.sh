@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The framework integrations, each through its framework's real request path over HTTP on
 # 127.0.0.1, against the packed package as a user installs it:
-#   1. units of cookie-seal/csrf and cookie-seal/rate-limit (node --test),
+#   1. units of cookie-seal/csrf and cookie-seal/rate-limit, and the Redis counter on a real
+#      redis-server (node --test),
 #   2. Hono on Node, Deno and workerd, and Express 5 (tests/frameworks, one scenario list),
 #   3. a real Next.js app (tests/next): `next build`, `next start`, Chromium via playwright-core.
 # Builds pkg/ only when its wasm is missing or older than the sources (so after test-js.sh
@@ -41,8 +42,8 @@ step "bundle the Hono worker for workerd (cookie-seal/sessions left as its own m
   --external=cookie-seal/sessions worker.js -o "$out/worker.bundle.js")
 set +e
 
-step "csrf and rate-limit units, Hono on Node, Express 5 (node --test)"
-run "node" bash -c 'cd tests/frameworks && node --test units.test.js hono-node.test.js express.test.js'
+step "csrf and rate-limit units, the Redis counter, Hono on Node, Express 5 (node --test)"
+run "node" bash -c 'cd tests/frameworks && node --test units.test.js redis.test.js hono-node.test.js express.test.js'
 
 step "Hono on workerd"
 run "workerd" bash -c 'cd tests/frameworks && node --test hono-workerd.test.js'
