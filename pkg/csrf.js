@@ -1,6 +1,7 @@
-// `cookie-seal/csrf`: cross-site request forgery defences, free of any framework, the same
-// rules and the same tokens as the Rust crate's CrossOrigin and CsrfTokens, so a token a
-// Rust page put in a form verifies at a JS edge and the reverse.
+// `cookie-seal/csrf`: cross-site request forgery defences, free of any framework, with the
+// rules of the Rust crate's CrossOrigin. A token is the session id as a JSON string, sealed
+// by this package's Sealer under the cookie name and the purpose "csrf-token": a Rust
+// Sealer with that name and purpose opens it with `open_at::<String>`.
 //
 // Two defences, because each covers the other's gap: the header check stops every
 // cross-site form post and fetch from a browser of the last years with no change to the
