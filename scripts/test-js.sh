@@ -52,10 +52,9 @@ if [ "$skip_core_wasm" = 0 ]; then
   # in headless Chromium through Debian's chromedriver (wasm-pack would download its own).
   # wasm-pack uses the wasm-bindgen-test-runner that setup-js.sh installed with the CLI.
   step "core tests in wasm: Node (wasm-pack test --node)"
-  run "core-wasm-node" wasm-pack test --node -- --tests --no-fail-fast
+  run "core-wasm-node" wasm-pack test --node
   step "core tests in wasm: headless Chromium (wasm-pack test --headless --chrome)"
-  run "core-wasm-chromium" wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver \
-    -- --tests --no-fail-fast
+  run "core-wasm-chromium" wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 fi
 
 step "JS suite: Node"
