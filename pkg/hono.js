@@ -7,6 +7,7 @@
 //   app.post("/sign-in", rateLimit(limiter, { key }), ...)  429 with Retry-After
 // Revocation lookups in a store go in the manager's async isRevoked: the session is read
 // with readAsync.
+import { SealError } from "cookie-seal/sessions";
 import { checkManager, readSlot, refusal, writesDue } from "./web-core.js";
 import { requestToken } from "./csrf.js";
 import { rateLimitedResponse } from "./rate-limit.js";
@@ -63,7 +64,9 @@ export function protect({ crossOrigin, tokens } = {}) {
 
 /** Counts each request under `key(c)` (required: Hono has no portable client address); 429 when over. */
 export function rateLimit(limiter, { key } = {}) {
-  if (typeof key !== "function") throw new TypeError("rateLimit(limiter, { key: (c) => string }) needs a key function");
+  if (typeof key !== "function") {
+    throw new SealError("INVALID_OPTION", "invalid option: rateLimit(limiter, { key: (c) => string }) needs a key function");
+  }
   return async function cookieSealRateLimit(c, next) {
     const answer = await limiter.take(await key(c));
     if (!answer.ok) return rateLimitedResponse(answer.retryAfter);

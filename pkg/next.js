@@ -3,6 +3,7 @@
 // Next's own functions are passed in (`{ cookies }`, and NextResponse to proxy()), so this
 // module imports nothing from Next and works with the app's own copy of it. Put
 // "cookie-seal" in next.config's serverExternalPackages, so Node loads its wasm itself.
+import { SealError } from "cookie-seal/sessions";
 import { checkManager, readSlot, refusal, writesDue } from "./web-core.js";
 import { requestToken } from "./csrf.js";
 
@@ -47,7 +48,9 @@ export class NextSessions {
 
   constructor(sessions, { cookies, tokens, crossOrigin } = {}) {
     checkManager(sessions);
-    if (typeof cookies !== "function") throw new TypeError("new NextSessions(sessions, { cookies }) needs next/headers' cookies");
+    if (typeof cookies !== "function") {
+      throw new SealError("INVALID_OPTION", "invalid option: new NextSessions(sessions, { cookies }) needs next/headers' cookies");
+    }
     this.#sessions = sessions;
     this.#cookies = cookies;
     this.#tokens = tokens;
