@@ -3,7 +3,8 @@
 # to run before every build or test. Parts: build (wasm target, wasm-bindgen CLI, npm
 # tooling incl. binaryen's wasm-opt), test (Chromium + chromedriver for wasm-bindgen-test,
 # wasm-pack for `wasm-pack test`; deno and workerd come with the npm tooling), bench (jose,
-# iron-webcrypto). Default: all.
+# iron-webcrypto), frameworks (Hono, Express, Next.js, React, node-redis and redis-server
+# for scripts/test-frameworks.sh; not in the default). Default: build, test and bench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,4 +70,16 @@ fi
 if want bench; then
   npm_tooling tests/js # workerd for the in-worker run
   npm_tooling bench
+fi
+
+if want frameworks; then
+  npm_tooling tests/frameworks
+  npm_tooling tests/next
+  if ! command -v redis-server > /dev/null; then
+    say "installing redis-server (the shared rate-limit counter's test)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+  else
+    say "redis-server present"
+  fi
 fi

@@ -26,3 +26,4 @@ if [ -x scripts/test-js.sh ]; then
   scripts/test-js.sh
 fi
 scripts/test-e2e.sh   # the demo server over HTTP, then in Chromium (tests/demo_server.rs, tests/e2e/)
+scripts/test-frameworks.sh   # Hono (Node, Deno, workerd), Express 5, Next.js in Chromium (tests/frameworks/, tests/next/)

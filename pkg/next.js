@@ -1,0 +1,140 @@
+// `cookie-seal/next`: the session in a Next.js App Router app, through next/headers'
+// cookies() (server components, server actions, route handlers) and in proxy (middleware).
+// Next's own functions are passed in (`{ cookies }`, and NextResponse to proxy()), so this
+// module imports nothing from Next and works with the app's own copy of it. Put
+// "cookie-seal" in next.config's serverExternalPackages, so Node loads its wasm itself.
+import { SealError } from "cookie-seal/sessions";
+import { checkManager, readSlot, refusal, writesDue } from "./web-core.js";
+import { requestToken } from "./csrf.js";
+
+// A Set-Cookie value as the options cookies().set takes.
+function parseSetCookie(value) {
+  const [pair, ...attributes] = value.split(";");
+  const at = pair.indexOf("=");
+  const cookie = { name: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim() };
+  for (const attribute of attributes) {
+    const [key, ...rest] = attribute.trim().split("=");
+    const v = rest.join("=");
+    switch (key.toLowerCase()) {
+      case "max-age": cookie.maxAge = Number(v); break;
+      case "expires": cookie.expires = new Date(v); break;
+      case "path": cookie.path = v; break;
+      case "domain": cookie.domain = v; break;
+      case "secure": cookie.secure = true; break;
+      case "httponly": cookie.httpOnly = true; break;
+      case "samesite": cookie.sameSite = v.toLowerCase(); break;
+      case "partitioned": cookie.partitioned = true; break;
+      case "priority": cookie.priority = v.toLowerCase(); break;
+    }
+  }
+  return cookie;
+}
+
+function cookieHeaderOf(all) {
+  return all.map(({ name, value }) => `${name}=${value}`).join("; ");
+}
+
+// A deletion is Max-Age=0 (or an Expires in the past).
+function deletes(cookie) {
+  return cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() <= Date.now());
+}
+
+/** The session of one Next.js app: `sessions` a SessionManager, `cookies` next/headers' cookies, `tokens` an optional CsrfTokens. */
+export class NextSessions {
+  #sessions;
+  #cookies;
+  #tokens;
+  #crossOrigin;
+
+  constructor(sessions, { cookies, tokens, crossOrigin } = {}) {
+    checkManager(sessions);
+    if (typeof cookies !== "function") {
+      throw new SealError("INVALID_OPTION", "invalid option: new NextSessions(sessions, { cookies }) needs next/headers' cookies");
+    }
+    this.#sessions = sessions;
+    this.#cookies = cookies;
+    this.#tokens = tokens;
+    this.#crossOrigin = crossOrigin;
+  }
+
+  /** The request's session, or null (also when its cookie was refused). Anywhere on the server. */
+  async get() {
+    return (await this.#slot()).session;
+  }
+
+  /** Writes `session` when it needs writing; null signs out. Server actions and route handlers only. */
+  async save(session) {
+    const jar = await this.#cookies();
+    const values = session === null ? this.#sessions.clearCookies() : writesDue(this.#sessions, { session, initial: null, refused: null });
+    for (const value of values) jar.set(parseSetCookie(value));
+  }
+
+  /** signIn and save: a fresh session (and id). */
+  async signIn(data, options) {
+    const session = this.#sessions.signIn(data, options);
+    await this.save(session);
+    return session;
+  }
+
+  /** Deletes the session cookies. */
+  async signOut() {
+    await this.save(null);
+  }
+
+  /** A CSRF token for the current session (for a hidden `csrf_token` field). */
+  async csrfToken() {
+    return this.#tokens.token((await this.get()) ?? undefined);
+  }
+
+  /** Throws SealError `CSRF` unless `token` belongs to the current session. */
+  async verifyCsrf(token) {
+    this.#tokens.verify(typeof token === "string" ? token : "", (await this.get()) ?? undefined);
+  }
+
+  /**
+   * For route handlers: null when a state-changing `request` may go on, else the 403
+   * Response (cross-origin, or missing/wrong CSRF token from `x-csrf-token` or the form).
+   */
+  async protect(request) {
+    if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return null;
+    try {
+      this.#crossOrigin?.check(request);
+      if (this.#tokens !== undefined) {
+        const slot = await readSlot(this.#sessions, request.headers.get("cookie"));
+        this.#tokens.verify(await requestToken(request), slot.session ?? undefined);
+      }
+      return null;
+    } catch (err) {
+      if (err?.code === "CROSS_ORIGIN" || err?.code === "CSRF") return refusal(err);
+      throw err;
+    }
+  }
+
+  /**
+   * For proxy.js (middleware): renews (re-seals) a session due for it, clears a refused
+   * cookie, and passes the request on with the cookies as they now are, so the server
+   * components of this very request see them. `NextResponse` is next/server's.
+   */
+  async proxy(request, NextResponse) {
+    const slot = await readSlot(this.#sessions, request.headers.get("cookie"));
+    const values = slot.session === null || slot.session.needsReseal || slot.refused ? writesDue(this.#sessions, slot) : [];
+    if (values.length === 0) return NextResponse.next();
+    const jar = new Map(request.cookies.getAll().map((c) => [c.name, c.value]));
+    const changes = values.map(parseSetCookie);
+    for (const c of changes) {
+      if (deletes(c)) jar.delete(c.name);
+      else jar.set(c.name, c.value);
+    }
+    const headers = new Headers(request.headers);
+    headers.set("cookie", cookieHeaderOf([...jar].map(([name, value]) => ({ name, value }))));
+    const response = NextResponse.next({ request: { headers } });
+    for (const value of values) response.headers.append("set-cookie", value);
+    return response;
+  }
+
+  async #slot() {
+    const jar = await this.#cookies();
+    return readSlot(this.#sessions, cookieHeaderOf(jar.getAll()));
+  }
+}
+

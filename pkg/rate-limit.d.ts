@@ -1,0 +1,57 @@
+/**
+ * `cookie-seal/rate-limit`: a fixed-window limiter for session endpoints, keyed by client,
+ * counting in memory or on a shared store (Redis) behind {@link Counter}.
+ *
+ * @example
+ * ```ts
+ * const limiter = new RateLimiter({ limit: 5, window: 60 });
+ * const answer = await limiter.take(clientKey(address));
+ * if (!answer.ok) return rateLimitedResponse(answer.retryAfter); // 429, Retry-After
+ * ```
+ * @packageDocumentation
+ */
+
+/** What a counter backend does: count a hit in the key's window (starting one if none is live), forget a key. */
+export interface Counter {
+  hit(key: string, windowSeconds: number, now: number): { count: number; resetAt: number } | Promise<{ count: number; resetAt: number }>;
+  reset(key: string): void | Promise<void>;
+}
+
+/** Counters in memory, at most `maxKeys` (default 10000); when all are live, new keys share one overflow counter. */
+export class MemoryCounter implements Counter {
+  constructor(options?: { maxKeys?: number });
+  readonly size: number;
+  hit(key: string, windowSeconds: number, now: number): { count: number; resetAt: number };
+  reset(key: string): void;
+}
+
+/** The subset of a node-redis client (v4 or later) the Redis counter uses. */
+export interface RedisLike {
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+}
+
+/** A counter on Redis shared by a fleet: one Lua script per hit (INCR, EXPIRE on the first). */
+export function redisCounter(client: RedisLike, options?: { prefix?: string }): Counter;
+
+/** What {@link RateLimiter.take} answers; `error` is the counter's failure, which refuses. */
+export interface RateLimitAnswer {
+  ok: boolean;
+  remaining: number;
+  retryAfter: number;
+  error?: unknown;
+}
+
+/** At most `limit` requests per key in each `window` seconds. */
+export class RateLimiter {
+  /** @throws {SealError} `INVALID_OPTION` for a limit or window that is not a whole number of at least 1. */
+  constructor(options: { limit: number; window: number; counter?: Counter });
+  take(key: string, options?: { now?: number }): Promise<RateLimitAnswer>;
+  reset(key: string): Promise<void>;
+}
+
+/** The key of a client address: IPv4 as is, IPv6 by /64, IPv4-mapped as IPv4. */
+export function clientKey(address: string | undefined): string;
+
+/** A 429 Response with `Retry-After` and a JSON body `{ code: "RATE_LIMITED", ... }`. */
+export function rateLimitedResponse(retryAfter: number): Response;

@@ -1,0 +1,30 @@
+// Type-checked by `deno test` (scripts/test-frameworks.sh) against the packed package's
+// .d.ts files of the framework-free entries, then run.
+import { SessionManager } from "cookie-seal/sessions";
+import { CSRF_FIELD, CSRF_HEADER, CrossOrigin, CsrfTokens, originHeaders, requestToken } from "cookie-seal/csrf";
+import { MemoryCounter, RateLimiter, clientKey, rateLimitedResponse, type Counter } from "cookie-seal/rate-limit";
+import { protect, rateLimit, session } from "cookie-seal/hono";
+import * as expressEntry from "cookie-seal/express";
+import { NextSessions } from "cookie-seal/next";
+import { KEY1 } from "./site.js";
+
+Deno.test("types: the entries' declarations match what they export", async () => {
+  const sessions = new SessionManager({ keys: `k1:${KEY1}`, name: "s", insecureDevModeForLocalhost: true });
+  const tokens = new CsrfTokens({ keys: `k1:${KEY1}`, name: "s", ttl: 60 });
+  const s = sessions.signIn({ n: 1 });
+  const token: string = tokens.token(s);
+  tokens.verify(token, s);
+  const request = new Request("http://127.0.0.1/x", { method: "POST", headers: { [CSRF_HEADER]: token } });
+  new CrossOrigin({ trust: ["https://a.example"] }).check(request);
+  if (originHeaders(request).host !== "127.0.0.1") throw new Error("host from the URL");
+  if ((await requestToken(request)) !== token || CSRF_FIELD !== "csrf_token") throw new Error("token");
+  const counter: Counter = new MemoryCounter({ maxKeys: 10 });
+  const limiter = new RateLimiter({ limit: 1, window: 60, counter });
+  const answer = await limiter.take(clientKey("2001:db8::1"));
+  if (!answer.ok || rateLimitedResponse(5).status !== 429) throw new Error("limiter");
+  const middleware = [session(sessions), protect({ tokens }), rateLimit(limiter, { key: () => "k" })];
+  if (middleware.some((m) => typeof m !== "function")) throw new Error("hono middleware");
+  if (typeof expressEntry.session(sessions) !== "function") throw new Error("express middleware");
+  const jar = { getAll: () => [], set: () => undefined };
+  if ((await new NextSessions(sessions, { cookies: () => jar, tokens }).get()) !== null) throw new Error("next");
+});

@@ -1,0 +1,85 @@
+// What the HTTP scenarios cannot reach cheaply: the rate limiter's bounds and reset, the
+// cross-origin rules one by one, and token expiry.
+import test from "node:test";
+import assert from "node:assert/strict";
+import { CrossOrigin, CsrfTokens } from "cookie-seal/csrf";
+import { MemoryCounter, RateLimiter, clientKey } from "cookie-seal/rate-limit";
+import { SealError } from "cookie-seal/sessions";
+import { KEY1 } from "./site.js";
+
+test("the in-memory counter never holds more than maxKeys; a flood shares the overflow budget", async () => {
+  const counter = new MemoryCounter({ maxKeys: 100 });
+  const limiter = new RateLimiter({ limit: 2, window: 60, counter });
+  for (let i = 0; i < 10_000; i++) await limiter.take(`flood-${i}`, { now: 1000 });
+  assert.equal(counter.size, 101); // 100 keys and the overflow counter
+  assert.equal((await limiter.take("newcomer", { now: 1000 })).ok, false, "the overflow budget is spent");
+  assert.equal((await limiter.take("flood-0", { now: 1000 })).ok, true, "a known key keeps its own count");
+  assert.equal((await limiter.take("newcomer", { now: 1060 })).ok, true, "ended windows are swept");
+});
+
+test("reset forgets a key; windows end; a failing counter refuses", async () => {
+  const limiter = new RateLimiter({ limit: 1, window: 10 });
+  assert.equal((await limiter.take("a", { now: 0 })).ok, true);
+  const over = await limiter.take("a", { now: 3 });
+  assert.deepEqual([over.ok, over.retryAfter], [false, 7]);
+  await limiter.reset("a");
+  assert.equal((await limiter.take("a", { now: 4 })).ok, true);
+  assert.equal((await limiter.take("a", { now: 14 })).ok, true);
+  const down = new RateLimiter({ limit: 5, window: 30, counter: { hit: async () => { throw new Error("store down"); }, reset() {} } });
+  const answer = await down.take("a");
+  assert.deepEqual([answer.ok, answer.retryAfter], [false, 30]);
+  assert.throws(() => new RateLimiter({ limit: 0, window: 1 }), (e) => e instanceof SealError && e.code === "INVALID_OPTION");
+});
+
+test("clientKey: IPv6 by /64, mapped IPv4 as IPv4", () => {
+  assert.equal(clientKey("203.0.113.7"), "203.0.113.7");
+  assert.equal(clientKey("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+  assert.equal(clientKey("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::/64");
+  assert.equal(clientKey("::ffff:203.0.113.7"), "203.0.113.7");
+  assert.equal(clientKey("::1"), "0:0:0:0::/64");
+});
+
+test("cross-origin rules, as the Rust crate's", () => {
+  const check = new CrossOrigin({ origin: "HTTPS://Shop.Example:443/", trust: ["https://pay.example"] });
+  const post = (h) => ({ method: "POST", host: "shop.example", ...h });
+  const refused = (h) => assert.throws(() => check.checkHeaders(post(h)), (e) => e.code === "CROSS_ORIGIN", JSON.stringify(h));
+  check.checkHeaders(post({ origin: "https://shop.example", secFetchSite: "same-origin" }));
+  check.checkHeaders(post({ origin: "https://pay.example", secFetchSite: "cross-site" }));
+  check.checkHeaders(post({ origin: "https://evil.example", secFetchSite: "same-origin" }));
+  check.checkHeaders(post({ secFetchSite: "none" }));
+  check.checkHeaders(post({ referer: "https://shop.example/cart?x=1" }));
+  check.checkHeaders(post({})); // no evidence: the token decides
+  check.checkHeaders({ method: "GET", origin: "https://evil.example" });
+  refused({ origin: "https://shop.example", secFetchSite: "cross-site" });
+  refused({ origin: "https://blog.shop.example", secFetchSite: "same-site" });
+  refused({ secFetchSite: "bogus" });
+  refused({ origin: "http://shop.example" });
+  refused({ origin: "null" });
+  refused({ origin: "x".repeat(100_000) });
+  refused({ referer: "https://shop.example.evil.example/" });
+  refused({ referer: "garbage" });
+  for (const method of ["PUT", "PATCH", "DELETE", "post", "PROPFIND"]) {
+    assert.throws(() => check.checkHeaders({ method, origin: "https://evil.example" }), (e) => e.code === "CROSS_ORIGIN");
+  }
+  const sameHost = new CrossOrigin();
+  sameHost.checkHeaders({ method: "POST", host: "Shop.Example", origin: "https://shop.example" });
+  sameHost.checkHeaders({ method: "POST", host: "shop.example:443", origin: "https://shop.example" });
+  assert.throws(() => sameHost.checkHeaders({ method: "POST", origin: "https://shop.example" }), (e) => e.code === "CROSS_ORIGIN");
+  for (const bad of ["shop.example", "https://shop.example/path", "null", "ftp://x"]) {
+    assert.throws(() => new CrossOrigin({ origin: bad }), (e) => e.code === "INVALID_OPTION", bad);
+  }
+  assert.throws(() => new CrossOrigin({ trust: Array(65).fill("https://a.example") }), (e) => e.code === "INVALID_OPTION");
+});
+
+test("CSRF tokens: bound to the session id, cookie name and purpose; they expire", () => {
+  const tokens = new CsrfTokens({ keys: `k1:${KEY1}`, name: "session", ttl: 600 });
+  const token = tokens.token("id-1", { now: 1000 });
+  assert.notEqual(token, tokens.token("id-1", { now: 1000 }), "a fresh nonce each time");
+  tokens.verify(token, { id: "id-1" }, { now: 1060 });
+  const csrf = (fn, why) => assert.throws(fn, (e) => e instanceof SealError && e.code === "CSRF" && e.message.includes(why));
+  csrf(() => tokens.verify(token, "id-2", { now: 1060 }), "not valid");
+  csrf(() => tokens.verify(token, "id-1", { now: 1000 + 3600 }), "expired");
+  csrf(() => tokens.verify("", "id-1"), "missing");
+  csrf(() => tokens.verify(token, null), "needs a session");
+  csrf(() => new CsrfTokens({ keys: `k1:${KEY1}`, name: "other" }).verify(token, "id-1", { now: 1060 }), "not valid");
+});
