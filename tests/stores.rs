@@ -5,6 +5,8 @@
 //! rather than pass without a server.
 //!
 //! Times are the wall clock, because Redis expires keys by its own clock.
+// Native only: the stores run on tokio's threaded runtime.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::future::Future;
 use std::sync::Arc;
