@@ -54,7 +54,10 @@ if [ "$skip_core_wasm" = 0 ]; then
   step "core tests in wasm: Node (wasm-pack test --node)"
   run "core-wasm-node" wasm-pack test --node
   step "core tests in wasm: headless Chromium (wasm-pack test --headless --chrome)"
-  run "core-wasm-chromium" wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
+  # The tests are configured for Node (wasm-bindgen-test's default); WASM_BINDGEN_USE_BROWSER=1
+  # has the runner take them into the browser too, or it skips every one.
+  run "core-wasm-chromium" env WASM_BINDGEN_USE_BROWSER=1 \
+    wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 fi
 
 # Node and Deno run the suite twice: on node:crypto's AES (their default) and forced onto the
