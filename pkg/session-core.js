@@ -19,6 +19,7 @@ import {
   tooLarge,
   utf8Length,
 } from "./core.js";
+import { attachStore, emitRefused, markRevalidated, storeConfig, storeMethods, storeVerdict } from "./store-core.js";
 
 const SESSION_OPTION_NAMES = new Set([
   "keys",
@@ -36,6 +37,10 @@ const SESSION_OPTION_NAMES = new Set([
   "maxChunks",
   "notBefore",
   "isRevoked",
+  "store",
+  "revalidationWindow",
+  "onEvent",
+  "rememberToken",
 ]);
 const REMEMBER_OPTION_NAMES = new Set(["idleTimeout", "absoluteLifetime"]);
 const SIGN_IN_OPTION_NAMES = new Set(["rememberMe", "subject", "now"]);
@@ -209,6 +214,7 @@ export function bindSessions(wasm, sealer) {
         checkOptionNames(remember, REMEMBER_OPTION_NAMES, "rememberMe");
       }
       const isRevoked = optional(options, "isRevoked", "function");
+      const config = storeConfig(options);
       // Every value below left undefined keeps the Rust builder's default.
       const args = [
         optional(options, "purpose", "string"),
@@ -228,6 +234,7 @@ export function bindSessions(wasm, sealer) {
       this.#inner = call(() => new wasm.WasmSessionManager(keys, name, ...args));
       this.#name = name;
       this.#isRevoked = isRevoked;
+      attachStore(this, config);
     }
 
     get name() {
@@ -263,6 +270,24 @@ export function bindSessions(wasm, sealer) {
     }
 
     read(cookieHeader, options) {
+      try {
+        return this.#read(cookieHeader, options);
+      } catch (err) {
+        if (err instanceof SealError && COOKIE_ERRORS.has(err.code)) emitRefused(this, err);
+        throw err;
+      }
+    }
+
+    async readAsync(cookieHeader, options) {
+      try {
+        return await this.#readAsync(cookieHeader, options);
+      } catch (err) {
+        if (err instanceof SealError && COOKIE_ERRORS.has(err.code)) emitRefused(this, err);
+        throw err;
+      }
+    }
+
+    #read(cookieHeader, options) {
       const now = nowOption(options);
       const header = cookieHeaderText(cookieHeader);
       if (header === undefined) return null;
@@ -273,6 +298,12 @@ export function bindSessions(wasm, sealer) {
       for (let skip = 0; ; skip++) {
         const [session, w] = this.#candidate(header, now, skip);
         if (session === null) return null;
+        const verdict = storeVerdict(this, session, now);
+        if (verdict !== undefined && verdict !== false) {
+          w.free();
+          verdict.then(undefined, () => {}); // refused below; its rejection must not go unhandled
+          throw invalid("this cookie is due for a store lookup: use readAsync() or fromRequestAsync() with a store");
+        }
         if (this.#isRevoked !== undefined) {
           let revoked;
           try {
@@ -290,13 +321,28 @@ export function bindSessions(wasm, sealer) {
       }
     }
 
-    async readAsync(cookieHeader, options) {
+    async #readAsync(cookieHeader, options) {
       const now = nowOption(options);
       const header = cookieHeaderText(cookieHeader);
       if (header === undefined) return null;
       for (let skip = 0; ; skip++) {
         const [session, w] = this.#candidate(header, now, skip);
         if (session === null) return null;
+        const verdict = storeVerdict(this, session, now);
+        if (verdict !== undefined && verdict !== false) {
+          let revoked;
+          try {
+            revoked = await verdict;
+          } catch (err) {
+            w.free();
+            throw err;
+          }
+          if (revoked !== false) {
+            w.free();
+            continue;
+          }
+          markRevalidated(this, session);
+        }
         if (this.#isRevoked !== undefined) {
           let revoked;
           try {
@@ -420,6 +466,20 @@ export function bindSessions(wasm, sealer) {
       this.free();
     };
   }
+
+  Object.assign(
+    SessionManager.prototype,
+    storeMethods({
+      wouldWrite: (session) => {
+        checkSession(session);
+        const state = session[STATE];
+        return session.needsReseal === true || state === undefined || state.json !== toJson(session.data);
+      },
+      appendSetCookies,
+      headersOf,
+      cookieHeaderOf: (request) => (typeof request === "string" ? request : requestCookie(request)),
+    }),
+  );
 
   return SessionManager;
 }
