@@ -4,13 +4,10 @@
 // exports to bindSealer() and re-export what it returns, so this code exists once while each
 // wasm module gets its own Sealer, bound to its own instance. JSON is done here, by the
 // engine's own JSON.stringify/JSON.parse; the wasm only ever sees text and returns text.
-// Not part of the public API (the package's exports map does not expose this file).
+// Options objects go to Rust as their entries (optionEntries), where serde checks names and
+// types and applies every default; errors come back as the JSON text of { code, message,
+// details }. Not part of the public API (the package's exports map does not expose this file).
 
-const DEFAULT_PURPOSE = "session";
-const DEFAULT_TTL = 7 * 86400;
-const DEFAULT_LEEWAY = 60;
-const DEFAULT_MAX_LEN = 4096;
-const OPTION_NAMES = new Set(["keys", "name", "purpose", "ttl", "leeway", "maxLen"]);
 const CALL_OPTION_NAMES = new Set(["now"]);
 
 // The Rust side reads JSON with serde_json, which stops at 128 levels of nesting; staying
@@ -38,34 +35,9 @@ export class SealError extends Error {
   }
 }
 
-// TOO_LARGE for a cookie found too long before it reaches wasm, worded as Rust's Error::TooLarge.
-export function tooLarge(actual, limit) {
-  return new SealError("TOO_LARGE", `cookie is ${actual} bytes, more than the ${limit}-byte limit`, {
-    actual,
-    limit,
-  });
-}
-
-function fromWasm(err) {
-  const code = err.code;
-  const message = err.message;
-  const first = err.first;
-  const second = err.second;
-  const chunks = err.chunks;
-  err.free();
-  const details = {};
-  if (code === "TOO_LARGE" && chunks) {
-    // A session that needs more cookies than maxChunks: counts of cookies, not bytes.
-    details.chunksNeeded = first;
-    details.maxChunks = second;
-  } else if (code === "TOO_LARGE") {
-    details.actual = first;
-    details.limit = second;
-  } else if (code === "EXPIRED") {
-    details.expiresAt = first;
-  } else if (code === "NOT_YET_VALID") {
-    details.validFrom = first;
-  }
+// The binding's error text ({ code, message, details }, src/wasm.rs) as a SealError.
+export function fromWasm(text) {
+  const { code, message, details } = JSON.parse(text);
   return new SealError(code, message, details);
 }
 
@@ -82,6 +54,67 @@ export function checkOptionNames(options, allowed, what) {
   }
 }
 
+/**
+ * The entries of an options object as the binding reads them (src/wasm/options.rs):
+ * `[names, values]`, `keys` as keyring text, undefined values left out (so the Rust default
+ * applies), and a nested plain object (`rememberMe`) flattened to `rememberMe.idleTimeout`.
+ * Names and types are checked in Rust. `skip` lists the keys handled here (`isRevoked`, the store options).
+ */
+export function optionEntries(options, what, skip) {
+  if (!isObject(options)) {
+    throw new SealError("INVALID_OPTION", `invalid option: new ${what}() takes an options object`);
+  }
+  const names = ["keys"];
+  const values = [keyringText(options.keys)];
+  const add = (name, value) => {
+    if (value !== undefined) {
+      names.push(name);
+      values.push(value);
+    }
+  };
+  for (const [name, value] of Object.entries(options)) {
+    if (name === "keys" || skip?.includes(name)) continue;
+    if (isObject(value) && Object.getPrototypeOf(value) === Object.prototype) {
+      for (const [inner, v] of Object.entries(value)) add(`${name}.${inner}`, v);
+    } else add(name, value);
+  }
+  return [names, values];
+}
+
+// The wasm object behind a public class (Sealer, SessionManager): `this[LIVE]()` gives it, or
+// refuses once free() has run; `using` works where the engine has explicit resource management.
+export const LIVE = Symbol("cookie-seal live");
+
+export class WasmBacked {
+  #inner;
+  #what;
+
+  constructor(inner, what) {
+    this.#inner = inner;
+    this.#what = what;
+  }
+
+  free() {
+    if (this.#inner !== undefined) {
+      this.#inner.free();
+      this.#inner = undefined;
+    }
+  }
+
+  [LIVE]() {
+    if (this.#inner === undefined) {
+      throw new SealError("INVALID_OPTION", `invalid option: this ${this.#what} was freed`);
+    }
+    return this.#inner;
+  }
+}
+
+if (typeof Symbol.dispose === "symbol") {
+  WasmBacked.prototype[Symbol.dispose] = function dispose() {
+    this.free();
+  };
+}
+
 export function numberOption(options, name, fallback) {
   const value = options[name];
   if (value === undefined) return fallback;
@@ -89,15 +122,6 @@ export function numberOption(options, name, fallback) {
     throw new SealError("INVALID_OPTION", `invalid option: ${name} must be a number`);
   }
   return value; // range and integrality are checked in Rust
-}
-
-export function stringOption(options, name, fallback) {
-  const value = options[name];
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== "string") {
-    throw new SealError("INVALID_OPTION", `invalid option: ${name} must be a string`);
-  }
-  return value;
 }
 
 export function keyringText(keys) {
@@ -302,94 +326,54 @@ export function bindSealer(wasm, instantiated) {
     }
   }
 
-  // Runs a wasm call and turns the binding's WasmError into a SealError. Anything else that
+  // Runs a wasm call and turns the binding's error text into a SealError. Anything else that
   // escapes would be a defect in the binding (it never panics on input) and is rethrown as is.
   function call(fn) {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof wasm.WasmError) throw fromWasm(err);
+      if (typeof err === "string") throw fromWasm(err);
       throw err;
     }
   }
 
-  class Sealer {
-    #inner;
-    #nameBytes;
+  class Sealer extends WasmBacked {
     #maxLen;
 
     constructor(options) {
       ensureReady();
-      if (!isObject(options)) {
-        throw new SealError("INVALID_OPTION", "invalid option: new Sealer() takes an options object");
-      }
-      checkOptionNames(options, OPTION_NAMES, "Sealer");
-      const keys = keyringText(options.keys);
-      const name = stringOption(options, "name");
-      const purpose = stringOption(options, "purpose", DEFAULT_PURPOSE);
-      const ttl = numberOption(options, "ttl", DEFAULT_TTL);
-      const leeway = numberOption(options, "leeway", DEFAULT_LEEWAY);
-      const maxLen = numberOption(options, "maxLen", DEFAULT_MAX_LEN);
-      this.#inner = call(() => new wasm.WasmSealer(keys, name, purpose, ttl, leeway, maxLen));
-      this.#nameBytes = utf8Length(name);
-      this.#maxLen = maxLen;
+      const [names, values] = optionEntries(options, "Sealer");
+      const inner = call(() => new wasm.WasmSealer(names, values));
+      super(inner, "Sealer");
+      this.#maxLen = inner.maxLen;
     }
 
     get capacity() {
-      return this.#live().capacity;
+      return this[LIVE]().capacity;
     }
 
     seal(data, options) {
-      const inner = this.#live();
+      const inner = this[LIVE]();
       const now = nowOption(options);
       const json = toJson(data);
       if (json.length > this.#maxLen) {
         // At least one UTF-8 byte per UTF-16 unit, so it cannot fit. Report it without copying
         // the text into wasm memory, which grows but never shrinks.
-        throw tooLarge(inner.cookieLen(utf8Length(json)), this.#maxLen);
+        throw fromWasm(inner.tooLarge(utf8Length(json), false));
       }
       return call(() => inner.seal(json, now));
     }
 
     open(value, options) {
-      const inner = this.#live();
+      const inner = this[LIVE]();
       const now = nowOption(options);
       if (typeof value !== "string") {
         throw new SealError("MALFORMED", "malformed cookie value: the value is not a string");
       }
-      if (value.length > this.#maxLen) {
-        throw tooLarge(this.#nameBytes + 1 + utf8Length(value), this.#maxLen);
-      }
-      const opened = call(() => inner.open(value, now));
-      const text = opened.data;
-      const issuedAt = opened.issuedAt;
-      const expiresAt = opened.expiresAt;
-      const keyId = opened.keyId;
-      const needsReseal = opened.needsReseal;
-      opened.free();
+      if (value.length > this.#maxLen) throw fromWasm(inner.tooLarge(utf8Length(value), true));
+      const [text, issuedAt, expiresAt, keyId, needsReseal] = call(() => inner.open(value, now));
       return { data: fromJson(text), issuedAt, expiresAt, keyId, needsReseal };
     }
-
-    free() {
-      if (this.#inner !== undefined) {
-        this.#inner.free();
-        this.#inner = undefined;
-      }
-    }
-
-    #live() {
-      if (this.#inner === undefined) {
-        throw new SealError("INVALID_OPTION", "invalid option: this Sealer was freed");
-      }
-      return this.#inner;
-    }
-  }
-
-  // `using sealer = new Sealer(...)` where the engine has explicit resource management.
-  if (typeof Symbol.dispose === "symbol") {
-    Sealer.prototype[Symbol.dispose] = function dispose() {
-      this.free();
-    };
   }
 
   function generateKey() {

@@ -7,66 +7,28 @@
 // Request/Response/Headers objects. Not part of the public API (not in the exports map).
 
 import {
+  LIVE,
   SealError,
+  WasmBacked,
   checkOptionNames,
   fromJson,
+  fromWasm,
   isObject,
-  keyringText,
   nowOption,
   numberOption,
-  stringOption,
+  optionEntries,
   toJson,
-  tooLarge,
   utf8Length,
 } from "./core.js";
-import { attachStore, emitRefused, markRevalidated, storeConfig, storeMethods, storeVerdict } from "./store-core.js";
+import { attachStore, emitRefused, hasStore, markRevalidated, storeConfig, storeMethods, storeVerdict } from "./store-core.js";
 
-const SESSION_OPTION_NAMES = new Set([
-  "keys",
-  "name",
-  "purpose",
-  "leeway",
-  "idleTimeout",
-  "absoluteLifetime",
-  "rememberMe",
-  "renewWhenRemaining",
-  "sameSite",
-  "domain",
-  "path",
-  "insecureDevModeForLocalhost",
-  "maxChunks",
-  "notBefore",
-  "isRevoked",
-  "store",
-  "revalidationWindow",
-  "onEvent",
-  "rememberToken",
-]);
-const REMEMBER_OPTION_NAMES = new Set(["idleTimeout", "absoluteLifetime"]);
+// Options this layer reads itself; the others go to the wasm manager.
+const JS_OPTIONS = ["isRevoked", "store", "revalidationWindow", "onEvent", "rememberToken"];
 const SIGN_IN_OPTION_NAMES = new Set(["rememberMe", "subject", "now"]);
-// The core refuses longer Cookie headers (MAX_COOKIE_HEADER_LEN); refusing them here too
-// keeps a hostile megabyte out of wasm memory, which grows but never shrinks.
-const MAX_COOKIE_HEADER_LEN = 65536;
-// No session payload longer than ten full cookies (MAX_CHUNKS_LIMIT × 4096) can be written
-// under any configuration; longer ones are refused before they are copied into wasm.
-const MAX_SESSION_PAYLOAD = 10 * 4096;
 // What the request carried and how the payload read, kept on each session under a symbol:
 // out of JSON and Object.keys, but copied by object spread, so `{ ...session, data }` still
 // deletes stale chunks on the next write.
 const STATE = Symbol("cookie-seal session");
-// Codes of a session cookie that is there but does not open: fromRequest reads them as
-// "signed out". Anything else (a bad option, NOT_INITIALIZED, isRevoked throwing) is thrown.
-const COOKIE_ERRORS = new Set([
-  "MALFORMED",
-  "TOO_LARGE",
-  "UNSUPPORTED_VERSION",
-  "UNKNOWN_KEY",
-  "BAD_SEAL",
-  "EXPIRED",
-  "NOT_YET_VALID",
-  "PAYLOAD",
-  "REVOKED",
-]);
 
 function invalid(message) {
   return new SealError("INVALID_OPTION", `invalid option: ${message}`);
@@ -96,47 +58,80 @@ function subjectParts(subject, kept) {
   return [subject.id, String(generation)];
 }
 
-function cookieHeaderText(header) {
-  if (header === null || header === undefined) return undefined; // no Cookie header at all
-  if (typeof header !== "string") {
-    throw new SealError("MALFORMED", "malformed cookie value: the Cookie header is not a string");
-  }
-  if (header.length > MAX_COOKIE_HEADER_LEN) {
-    throw tooLarge(utf8Length(header), MAX_COOKIE_HEADER_LEN);
-  }
-  return header;
+// A session's view from the binding (JSON text, src/wasm/sessions.rs) as the plain object
+// the application sees, its payload not yet there.
+function sessionFrom(text) {
+  const v = JSON.parse(text);
+  const session = {
+    data: undefined,
+    id: v.id,
+    subject: v.subjectId === null ? null : { id: v.subjectId, generation: v.subjectGeneration },
+    signedInAt: v.signedInAt,
+    issuedAt: v.issuedAt,
+    expiresAt: v.expiresAt,
+    absoluteExpiresAt: v.absoluteExpiresAt,
+    rememberMe: v.rememberMe,
+    keyId: v.keyId,
+    needsReseal: v.resealReason !== null,
+    resealReason: v.resealReason,
+  };
+  const subjectId = v.subjectId ?? undefined;
+  session[STATE] = { cookies: v.cookies, json: undefined, subjectId, generation: v.subjectGenerationText };
+  return session;
 }
 
-// Copies a WasmSession into a plain object (the payload not yet parsed) and frees it.
-function sessionFrom(w) {
-  try {
-    const subjectId = w.subjectId;
-    const reason = w.resealReason;
-    const session = {
-      data: undefined,
-      id: w.id,
-      subject: subjectId === undefined ? null : { id: subjectId, generation: w.subjectGeneration },
-      signedInAt: w.signedInAt,
-      issuedAt: w.issuedAt,
-      expiresAt: w.expiresAt,
-      absoluteExpiresAt: w.absoluteExpiresAt,
-      rememberMe: w.rememberMe,
-      keyId: w.keyId,
-      needsReseal: reason !== undefined,
-      resealReason: reason ?? null,
-    };
-    session[STATE] = { cookies: w.cookies, json: undefined, subjectId, generation: w.subjectGenerationText };
-    return [session, w];
-  } catch (err) {
-    w.free();
-    throw err;
-  }
+// The payload text of the accepted candidate, parsed, on its session.
+function withPayload(session, text) {
+  session.data = fromJson(text);
+  session[STATE].json = text;
+  return session;
 }
 
 // What isRevoked sees: the session's identity, as the Rust Revocation trait does.
 function revocationInfo(session) {
   const { id, subject, signedInAt, absoluteExpiresAt } = session;
   return { id, subject: subject && { ...subject }, signedInAt, absoluteExpiresAt };
+}
+
+// The read, once, as a generator over the wasm reader (src/wasm/sessions.rs): when `checked`
+// it yields what isRevoked sees of each candidate in header order and is sent back whether
+// that one is revoked (the session itself is yielded: the answer sees what it needs); it returns the accepted session, or null when the header has no session
+// cookie, and throws the first error in header order, as in Rust. At most 4 candidates (3 of
+// the name, 1 chunked). run() answers synchronously, runAsync() awaits each answer.
+function* reading(reader, call, checked) {
+  try {
+    for (let view = reader.next(); view !== undefined; view = reader.next()) {
+      const session = sessionFrom(view);
+      if (!checked || !(yield session)) {
+        return withPayload(session, call(() => reader.accept()));
+      }
+      reader.reject();
+    }
+    call(() => reader.finish());
+    return null;
+  } finally {
+    reader.free();
+  }
+}
+
+function run(steps, answer) {
+  try {
+    let step = steps.next();
+    while (!step.done) step = steps.next(revokedAnswer(answer(step.value), false));
+    return step.value;
+  } finally {
+    steps.return(); // frees the reader when an answer threw
+  }
+}
+
+async function runAsync(steps, answer) {
+  try {
+    let step = steps.next();
+    while (!step.done) step = steps.next(revokedAnswer(await answer(step.value), true));
+    return step.value;
+  } finally {
+    steps.return();
+  }
 }
 
 function revokedAnswer(answer, async) {
@@ -194,64 +189,69 @@ function requestCookie(request) {
  */
 export function bindSessions(wasm, sealer) {
   const { ensureReady, call } = sealer;
+  // The binding's constants and error codes, read once the module is instantiated.
+  let known;
+  function constants() {
+    if (known === undefined) {
+      const c = JSON.parse(wasm.constants());
+      known = { ...c, cookieErrors: new Set(c.codes.slice(0, c.cookieCodes)) };
+    }
+    return known;
+  }
 
-  class SessionManager {
-    #inner;
+  // Codes of a session cookie that is there but does not open read as "signed out"; anything
+  // else (a bad option, NOT_INITIALIZED, isRevoked throwing) is thrown.
+  function signedOut(err) {
+    if (err instanceof SealError && constants().cookieErrors.has(err.code)) return null;
+    throw err;
+  }
+
+  function cookieHeaderText(header) {
+    if (header === null || header === undefined) return undefined; // no Cookie header at all
+    if (typeof header !== "string") {
+      throw new SealError("MALFORMED", "malformed cookie value: the Cookie header is not a string");
+    }
+    // The core refuses it too; refusing it here keeps a hostile megabyte out of wasm memory,
+    // which grows but never shrinks.
+    if (header.length > constants().maxCookieHeaderLen) {
+      throw fromWasm(wasm.cookieHeaderTooLarge(utf8Length(header)));
+    }
+    return header;
+  }
+
+  class SessionManager extends WasmBacked {
     #name;
     #isRevoked;
 
     constructor(options) {
       ensureReady();
-      if (!isObject(options)) {
-        throw invalid("new SessionManager() takes an options object");
+      const [names, values] = optionEntries(options, "SessionManager", JS_OPTIONS);
+      const isRevoked = options.isRevoked;
+      if (isRevoked !== undefined && typeof isRevoked !== "function") {
+        throw invalid("isRevoked must be a function");
       }
-      checkOptionNames(options, SESSION_OPTION_NAMES, "SessionManager");
-      const keys = keyringText(options.keys);
-      const name = stringOption(options, "name");
-      const remember = options.rememberMe;
-      if (remember !== undefined) {
-        if (!isObject(remember)) throw invalid("rememberMe must be { idleTimeout?, absoluteLifetime? }");
-        checkOptionNames(remember, REMEMBER_OPTION_NAMES, "rememberMe");
-      }
-      const isRevoked = optional(options, "isRevoked", "function");
       const config = storeConfig(options);
-      // Every value below left undefined keeps the Rust builder's default.
-      const args = [
-        optional(options, "purpose", "string"),
-        optional(options, "leeway", "number"),
-        optional(options, "idleTimeout", "number"),
-        optional(options, "absoluteLifetime", "number"),
-        remember === undefined ? undefined : optional(remember, "idleTimeout", "number"),
-        remember === undefined ? undefined : optional(remember, "absoluteLifetime", "number"),
-        optional(options, "renewWhenRemaining", "number"),
-        optional(options, "sameSite", "string"),
-        optional(options, "domain", "string"),
-        optional(options, "path", "string"),
-        optional(options, "insecureDevModeForLocalhost", "boolean") === true,
-        optional(options, "maxChunks", "number"),
-        optional(options, "notBefore", "number"),
-      ];
-      this.#inner = call(() => new wasm.WasmSessionManager(keys, name, ...args));
-      this.#name = name;
+      super(call(() => new wasm.WasmSessionManager(names, values)), "SessionManager");
+      this.#name = options.name;
       this.#isRevoked = isRevoked;
       attachStore(this, config);
     }
 
     get name() {
-      this.#live();
+      this[LIVE]();
       return this.#name;
     }
 
     get capacity() {
-      return this.#live().capacity;
+      return this[LIVE]().capacity;
     }
 
     get longestSession() {
-      return this.#live().longestSession;
+      return this[LIVE]().longestSession;
     }
 
     signIn(data, options) {
-      const inner = this.#live();
+      const inner = this[LIVE]();
       let now = Math.floor(Date.now() / 1000);
       let rememberMe = false;
       let subject;
@@ -263,130 +263,66 @@ export function bindSessions(wasm, sealer) {
         subject = options.subject;
       }
       const [subjectId, generation] = subjectParts(subject, undefined);
-      const [session, w] = sessionFrom(call(() => inner.signIn(rememberMe, subjectId, generation, now)));
-      w.free();
+      const session = sessionFrom(call(() => inner.signIn(rememberMe, subjectId, generation, now)));
       session.data = data;
       return session;
     }
 
     read(cookieHeader, options) {
       try {
-        return this.#read(cookieHeader, options);
+        return this.#read(cookieHeader, options, run, (session, now) => {
+          const verdict = storeVerdict(this, session, now);
+          if (verdict === false) return false;
+          verdict.then(undefined, () => {}); // refused below; its rejection must not go unhandled
+          throw invalid("this cookie is due for a store lookup: use readAsync() or fromRequestAsync() with a store");
+        });
       } catch (err) {
-        if (err instanceof SealError && COOKIE_ERRORS.has(err.code)) emitRefused(this, err);
-        throw err;
+        throw this.#refused(err);
       }
     }
 
     async readAsync(cookieHeader, options) {
+      const lookup = async (session, now) => {
+        const verdict = storeVerdict(this, session, now);
+        if (verdict === false) return false; // trusted: sealed less than a window ago
+        const revoked = await verdict;
+        if (revoked === false) markRevalidated(this, session);
+        return revoked;
+      };
       try {
-        return await this.#readAsync(cookieHeader, options);
+        return await this.#read(cookieHeader, options, runAsync, lookup);
       } catch (err) {
-        if (err instanceof SealError && COOKIE_ERRORS.has(err.code)) emitRefused(this, err);
-        throw err;
+        throw this.#refused(err);
       }
     }
 
-    #read(cookieHeader, options) {
-      const now = nowOption(options);
-      const header = cookieHeaderText(cookieHeader);
-      if (header === undefined) return null;
-      // Each round asks the core for the next candidate that passes every check of its own;
-      // `skip` makes it count the ones isRevoked refused as REVOKED, so a revoked cookie never
-      // hides a later one of the same name, and the error is the first in header order, as in
-      // Rust. At most 4 candidates (3 of the name, 1 chunked), so at most 5 rounds.
-      for (let skip = 0; ; skip++) {
-        const [session, w] = this.#candidate(header, now, skip);
-        if (session === null) return null;
-        const verdict = storeVerdict(this, session, now);
-        if (verdict !== undefined && verdict !== false) {
-          w.free();
-          verdict.then(undefined, () => {}); // refused below; its rejection must not go unhandled
-          throw invalid("this cookie is due for a store lookup: use readAsync() or fromRequestAsync() with a store");
-        }
-        if (this.#isRevoked !== undefined) {
-          let revoked;
-          try {
-            revoked = revokedAnswer(this.#isRevoked(revocationInfo(session), now), false);
-          } catch (err) {
-            w.free();
-            throw err;
-          }
-          if (revoked) {
-            w.free();
-            continue;
-          }
-        }
-        return withPayload(session, w);
-      }
-    }
-
-    async #readAsync(cookieHeader, options) {
-      const now = nowOption(options);
-      const header = cookieHeaderText(cookieHeader);
-      if (header === undefined) return null;
-      for (let skip = 0; ; skip++) {
-        const [session, w] = this.#candidate(header, now, skip);
-        if (session === null) return null;
-        const verdict = storeVerdict(this, session, now);
-        if (verdict !== undefined && verdict !== false) {
-          let revoked;
-          try {
-            revoked = await verdict;
-          } catch (err) {
-            w.free();
-            throw err;
-          }
-          if (revoked !== false) {
-            w.free();
-            continue;
-          }
-          markRevalidated(this, session);
-        }
-        if (this.#isRevoked !== undefined) {
-          let revoked;
-          try {
-            revoked = revokedAnswer(await this.#isRevoked(revocationInfo(session), now), true);
-          } catch (err) {
-            w.free();
-            throw err;
-          }
-          if (revoked) {
-            w.free();
-            continue;
-          }
-        }
-        return withPayload(session, w);
-      }
+    // Tells the onEvent hook the code of a session cookie that did not open.
+    #refused(err) {
+      if (err instanceof SealError && constants().cookieErrors.has(err.code)) emitRefused(this, err);
+      return err;
     }
 
     fromRequest(request, options) {
       try {
         return this.read(requestCookie(request), options);
       } catch (err) {
-        if (err instanceof SealError && COOKIE_ERRORS.has(err.code)) return null;
-        throw err;
+        return signedOut(err);
       }
     }
 
     async fromRequestAsync(request, options) {
-      try {
-        return await this.readAsync(requestCookie(request), options);
-      } catch (err) {
-        if (err instanceof SealError && COOKIE_ERRORS.has(err.code)) return null;
-        throw err;
-      }
+      return this.readAsync(requestCookie(request), options).catch(signedOut);
     }
 
     setCookies(session, options) {
-      this.#live();
+      this[LIVE]();
       const now = nowOption(options);
       checkSession(session);
       return this.#write(session, toJson(session.data), now);
     }
 
     commit(session, target, options) {
-      this.#live();
+      this[LIVE]();
       headersOf(target);
       const now = nowOption(options);
       if (session === null || session === undefined) return target;
@@ -399,17 +335,17 @@ export function bindSessions(wasm, sealer) {
     }
 
     signOut(target) {
-      this.#live();
+      this[LIVE]();
       headersOf(target);
       return appendSetCookies(target, this.clearCookies());
     }
 
     clearCookies() {
-      return this.#live().clearCookies();
+      return this[LIVE]().clearCookies();
     }
 
     regenerateId(session) {
-      this.#live();
+      this[LIVE]();
       checkSession(session);
       session.id = call(() => wasm.newSessionId());
       session.needsReseal = true;
@@ -417,28 +353,28 @@ export function bindSessions(wasm, sealer) {
       return session;
     }
 
-    free() {
-      if (this.#inner !== undefined) {
-        this.#inner.free();
-        this.#inner = undefined;
-      }
-    }
-
-    // [session without payload, its WasmSession] or [null] when there is no session cookie.
-    #candidate(header, now, skip) {
-      const inner = this.#live();
-      const w = call(() => inner.read(header, now, skip));
-      return w === undefined ? [null] : sessionFrom(w);
+    // The one read behind read() and readAsync(): `runner` is run or runAsync, `lookup` the
+    // store's answer for one candidate (used when the manager has a store, instead of isRevoked).
+    #read(cookieHeader, options, runner, lookup) {
+      const inner = this[LIVE]();
+      const now = nowOption(options);
+      const header = cookieHeaderText(cookieHeader);
+      if (header === undefined) return null;
+      const check = this.#isRevoked;
+      const stored = hasStore(this);
+      const steps = reading(call(() => inner.reader(header, now)), call, check !== undefined || stored);
+      return runner(steps, stored ? (session) => lookup(session, now) : (session) => check(revocationInfo(session), now));
     }
 
     #write(session, json, now) {
-      const inner = this.#live();
-      if (json.length > MAX_SESSION_PAYLOAD) {
+      const inner = this[LIVE]();
+      const limit = constants().maxSessionPayload;
+      if (json.length > limit) {
         const actual = utf8Length(json);
         throw new SealError(
           "TOO_LARGE",
-          `session payload is ${actual} bytes; no session over ${MAX_SESSION_PAYLOAD} bytes fits in the most cookies allowed`,
-          { actual, limit: MAX_SESSION_PAYLOAD },
+          `session payload is ${actual} bytes; no session over ${limit} bytes fits in the most cookies allowed`,
+          { actual, limit },
         );
       }
       const state = session[STATE];
@@ -452,19 +388,6 @@ export function bindSessions(wasm, sealer) {
         inner.setCookies(json, session.id, subjectId, generation, session.signedInAt, session.rememberMe, keyId, cookies, now),
       );
     }
-
-    #live() {
-      if (this.#inner === undefined) {
-        throw invalid("this SessionManager was freed");
-      }
-      return this.#inner;
-    }
-  }
-
-  if (typeof Symbol.dispose === "symbol") {
-    SessionManager.prototype[Symbol.dispose] = function dispose() {
-      this.free();
-    };
   }
 
   Object.assign(
@@ -492,17 +415,4 @@ function checkSession(session) {
     typeof session.rememberMe === "boolean" &&
     typeof session.keyId === "string";
   if (!ok) throw invalid("not a session: use one from signIn(), read() or fromRequest()");
-}
-
-// Reads the payload of the chosen candidate, frees its WasmSession, and parses the JSON.
-function withPayload(session, w) {
-  let text;
-  try {
-    text = w.data;
-  } finally {
-    w.free();
-  }
-  session.data = fromJson(text);
-  session[STATE].json = text;
-  return session;
 }

@@ -167,6 +167,10 @@ export function attachStore(manager, config) {
   CONFIG.set(manager, config);
 }
 
+export function hasStore(manager) {
+  return configOf(manager).store !== undefined;
+}
+
 function configOf(manager) {
   const config = CONFIG.get(manager);
   if (config === undefined) throw invalid("not a SessionManager");

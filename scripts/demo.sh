@@ -24,7 +24,7 @@ scripts/setup-js.sh build
 
 # pkg/ is rebuilt only when something it is built from is newer than its wasm.
 wasm=pkg/cookie_seal_bg.wasm
-if [ ! -f "$wasm" ] || [ -n "$(find src Cargo.toml Cargo.lock -newer "$wasm" -print -quit)" ]; then
+if [ ! -f "$wasm" ] || [ -n "$(find src Cargo.toml Cargo.lock scripts/build-pkg.sh -newer "$wasm" -print -quit)" ]; then
   say "building the npm package in pkg/"
   scripts/build-pkg.sh
 else

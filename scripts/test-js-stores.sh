@@ -23,6 +23,8 @@ redis_start() {
     --appendonly yes --appendfsync always --save "" --daemonize no >>"$dir/redis.log" 2>&1 &
   echo $! >"$dir/redis.pid"
   for _ in $(seq 100); do
+    # Ours, not a server someone left on the port: the pid must still be alive.
+    kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null || break
     redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
     sleep 0.1
   done
@@ -58,7 +60,10 @@ if ! command -v redis-server >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
 fi
 scripts/setup-js.sh build test
-if [ "$build" = 1 ]; then scripts/build-pkg.sh; fi
+# build-pkg.sh also fails when an entry is over its size budget, after building it: that is
+# test-js.sh's to report; the stores are tested on what was built.
+if [ "$build" = 1 ]; then scripts/build-pkg.sh || echo "test-js-stores: build-pkg.sh failed; testing what it built"; fi
+[ -f pkg/cookie_seal_sessions_bg.wasm ] && [ -f pkg/sessions-node.js ] || { echo "test-js-stores: pkg/ is not built" >&2; exit 1; }
 rm -rf "$dir" && mkdir -p "$dir"
 tarball=$(cd pkg && npm pack --pack-destination "$dir" --loglevel=error 2>/dev/null | tail -1)
 (cd tests/js && npm install --no-save --no-audit --no-fund --loglevel=error "$dir/$tarball")

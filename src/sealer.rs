@@ -334,6 +334,12 @@ impl Sealer {
         self.codec.cookie_len(payload_len, &Claims::default())
     }
 
+    /// The most bytes the cookie may take.
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    pub(crate) fn max_len(&self) -> usize {
+        self.codec.max_len()
+    }
+
     fn claims_at(&self, now: u64) -> Result<Claims, Error> {
         let expires_at = now
             .checked_add(self.ttl)

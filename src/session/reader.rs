@@ -124,6 +124,13 @@ const _: () = {
 };
 
 impl Candidate {
+    /// The session as read, its payload not yet handed over: what the wasm binding shows
+    /// JavaScript before the application decides.
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js-sessions"))]
+    pub(crate) fn session(&self) -> &Session<Zeroizing<Vec<u8>>> {
+        &self.session
+    }
+
     /// What revocation decides on: id, subject, sign-in time, absolute deadline.
     ///
     /// ```

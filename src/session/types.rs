@@ -174,6 +174,12 @@ impl<T> Session<T> {
         }
     }
 
+    /// Cookie names the request carried, in the order the reader lists them.
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js-sessions"))]
+    pub(crate) fn present_cookies(&self) -> &[String] {
+        &self.present
+    }
+
     pub(crate) fn with_data<U>(self, data: U) -> Session<U> {
         Session {
             data,
@@ -224,11 +230,6 @@ impl Session<Vec<u8>> {
 /// (feature `js-sessions`) has them, or the Sealer-only wasm build warns of dead code.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js-sessions"))]
 impl Session<Vec<u8>> {
-    /// Cookie names the request carried, in the order the reader lists them.
-    pub(crate) fn present_cookies(&self) -> &[String] {
-        &self.present
-    }
-
     /// A session holding exactly what [`SessionManager::set_cookies_bytes_at`](crate::SessionManager::set_cookies_bytes_at) reads: the
     /// payload, id, subject, sign-in time, remember-me flag, key id (empty: never written,
     /// as after sign-in) and the cookies the request carried. A write computes `issued_at`

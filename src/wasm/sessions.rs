@@ -1,27 +1,50 @@
-//! The session lifecycle half of the WebAssembly binding (`SessionManager` for
-//! `pkg/session-core.js`). Compiled only with the `js-sessions` feature: it adds about 15.6 KB
-//! gzipped to the module, so the package's main entry (`cookie-seal`, Sealer only) is built
-//! without it, within issue 3's 48 KB budget, and `cookie-seal/sessions` with it. The rules
-//! of `src/wasm.rs` hold here too.
+//! The session lifecycle half of the WebAssembly binding (`SessionManager` and its reader for
+//! `pkg/session-core.js`). Compiled only with the `js-sessions` feature, which adds about
+//! 16 KB gzipped to the module, so the package's main entry (`cookie-seal`, Sealer only) is
+//! built without it and `cookie-seal/sessions` with it. The rules of `src/wasm.rs` hold here.
+//!
+//! A session crosses to JavaScript as JSON text (see [`view`]) and comes back as its parts;
+//! the payload crosses as its own text, so JavaScript parses it once.
 
 use std::time::Duration;
 
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use super::{WasmError, whole};
+use super::options::{self, Whole};
+use super::{Thrown, json_string, whole};
 use crate::defaults::{DEFAULT_REMEMBER_ABSOLUTE, DEFAULT_REMEMBER_IDLE};
 use crate::limits::MAX_CHUNKS_LIMIT;
-use crate::{Error, Keyring, SameSite, Session, SessionId, SessionManager, SignIn, Subject};
+use crate::{
+    Candidate, Error, Keyring, SameSite, Session, SessionId, SessionManager, SessionReader, SignIn,
+    Subject,
+};
 
-/// A JavaScript number that must be a whole count (`maxChunks`), as a `usize`.
-fn count(what: &str, value: f64) -> Result<usize, Error> {
-    usize::try_from(whole(what, value)?)
-        .map_err(|_| Error::InvalidOption(format!("{what} is too large")))
-}
-
-/// Seconds from JavaScript as a `Duration`.
-fn seconds(what: &str, value: f64) -> Result<Duration, Error> {
-    Ok(Duration::from_secs(whole(what, value)?))
+/// `new SessionManager(options)`, as the public API names the options (`rememberMe`'s two
+/// flattened); `keys` is already the `Keyring::parse` text. What is absent keeps the core's
+/// default.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ManagerOptions {
+    keys: String,
+    name: String,
+    purpose: Option<String>,
+    leeway: Option<Whole>,
+    idle_timeout: Option<Whole>,
+    absolute_lifetime: Option<Whole>,
+    #[serde(rename = "rememberMe.idleTimeout")]
+    remember_idle: Option<Whole>,
+    #[serde(rename = "rememberMe.absoluteLifetime")]
+    remember_absolute: Option<Whole>,
+    renew_when_remaining: Option<f64>,
+    same_site: Option<String>,
+    domain: Option<String>,
+    path: Option<String>,
+    insecure_dev_mode_for_localhost: Option<bool>,
+    max_chunks: Option<Whole>,
+    /// The sign-in cutoff (`revoke_signed_in_before`), under its JavaScript name.
+    not_before: Option<Whole>,
 }
 
 /// A subject from its JavaScript parts. The generation arrives as decimal text, so one
@@ -70,100 +93,42 @@ fn present_names(name: &str, mask: u32) -> Vec<String> {
         .collect()
 }
 
-/// A session as the wrapper receives it (after sign-in or a read): the payload as text and
-/// every claim. `pkg/session-core.js` copies the fields into a plain object and frees this at once.
-#[wasm_bindgen(js_name = WasmSession)]
-pub struct WasmSession {
-    inner: Session<Vec<u8>>,
-    cookies: u32,
-}
-
-#[wasm_bindgen(js_class = WasmSession)]
-impl WasmSession {
-    /// The payload text (JSON, parsed by the JavaScript engine); empty after sign-in.
-    #[wasm_bindgen(getter)]
-    pub fn data(&self) -> Result<String, WasmError> {
-        String::from_utf8(self.inner.data.clone())
-            .map_err(|_| Error::Payload("payload is not UTF-8".into()).into())
-    }
-
-    /// The session id, 22 characters of base64url.
-    #[wasm_bindgen(getter)]
-    pub fn id(&self) -> String {
-        self.inner.id.to_string()
-    }
-
-    /// The subject's id, or undefined.
-    #[wasm_bindgen(getter, js_name = subjectId)]
-    pub fn subject_id(&self) -> Option<String> {
-        self.inner.subject.as_ref().map(|s| s.id.clone())
-    }
-
-    /// The subject's generation as a JavaScript number (rounded past 2^53).
-    #[wasm_bindgen(getter, js_name = subjectGeneration)]
-    pub fn subject_generation(&self) -> f64 {
-        self.inner
-            .subject
-            .as_ref()
-            .map_or(0.0, |s| s.generation as f64)
-    }
-
-    /// The subject's generation exactly, as decimal text.
-    #[wasm_bindgen(getter, js_name = subjectGenerationText)]
-    pub fn subject_generation_text(&self) -> String {
-        self.inner
-            .subject
-            .as_ref()
-            .map_or_else(String::new, |s| s.generation.to_string())
-    }
-
-    /// Seconds since the Unix epoch.
-    #[wasm_bindgen(getter, js_name = signedInAt)]
-    pub fn signed_in_at(&self) -> f64 {
-        self.inner.signed_in_at as f64
-    }
-
-    /// Seconds since the Unix epoch.
-    #[wasm_bindgen(getter, js_name = issuedAt)]
-    pub fn issued_at(&self) -> f64 {
-        self.inner.issued_at as f64
-    }
-
-    /// Seconds since the Unix epoch.
-    #[wasm_bindgen(getter, js_name = expiresAt)]
-    pub fn expires_at(&self) -> f64 {
-        self.inner.expires_at as f64
-    }
-
-    /// Seconds since the Unix epoch.
-    #[wasm_bindgen(getter, js_name = absoluteExpiresAt)]
-    pub fn absolute_expires_at(&self) -> f64 {
-        self.inner.absolute_expires_at as f64
-    }
-
-    /// Whether it is a remember-me session.
-    #[wasm_bindgen(getter, js_name = rememberMe)]
-    pub fn remember_me(&self) -> bool {
-        self.inner.remember_me
-    }
-
-    /// The key that opened it; empty after sign-in.
-    #[wasm_bindgen(getter, js_name = keyId)]
-    pub fn key_id(&self) -> String {
-        self.inner.key_id.clone()
-    }
-
-    /// Why it should be written again (`ResealReason::as_str`), or undefined.
-    #[wasm_bindgen(getter, js_name = resealReason)]
-    pub fn reseal_reason(&self) -> Option<String> {
-        self.inner.reseal.map(|r| r.as_str().to_owned())
-    }
-
-    /// The cookies the request carried, as [`present_mask`] packs them.
-    #[wasm_bindgen(getter)]
-    pub fn cookies(&self) -> u32 {
-        self.cookies
-    }
+/// A session as the wrapper receives it, without its payload: the JSON text of `{ id,
+/// subjectId, subjectGeneration, subjectGenerationText, signedInAt, issuedAt, expiresAt,
+/// absoluteExpiresAt, rememberMe, keyId, resealReason, cookies }` for `session` of the
+/// manager whose cookie is `name`. Times are whole seconds (rounded by JSON.parse past 2^53,
+/// the best a JS number can do); the generation also as exact text, for writing back.
+fn view<T>(name: &str, session: &Session<T>) -> String {
+    let (subject_id, generation, generation_text) = match &session.subject {
+        Some(s) => (
+            json_string(&s.id),
+            s.generation.to_string(),
+            format!("\"{}\"", s.generation),
+        ),
+        None => ("null".into(), "null".into(), "null".into()),
+    };
+    let reason = session
+        .reseal
+        .map_or_else(|| "null".into(), |r| json_string(r.as_str()));
+    format!(
+        concat!(
+            r#"{{"id":"{}","subjectId":{},"subjectGeneration":{},"subjectGenerationText":{},"#,
+            r#""signedInAt":{},"issuedAt":{},"expiresAt":{},"absoluteExpiresAt":{},"#,
+            r#""rememberMe":{},"keyId":{},"resealReason":{},"cookies":{}}}"#
+        ),
+        session.id,
+        subject_id,
+        generation,
+        generation_text,
+        session.signed_in_at,
+        session.issued_at,
+        session.expires_at,
+        session.absolute_expires_at,
+        session.remember_me,
+        json_string(&session.key_id),
+        reason,
+        present_mask(name, session.present_cookies()),
+    )
 }
 
 /// The core [`SessionManager`], for the JavaScript wrapper. It reads the `Cookie` header,
@@ -175,56 +140,34 @@ pub struct WasmSessionManager {
 
 #[wasm_bindgen(js_class = WasmSessionManager)]
 impl WasmSessionManager {
-    /// Every option of `SessionManagerBuilder`; `undefined` (None) keeps the builder's
-    /// default, so the defaults live in one place, the core. The numbers are checked here,
-    /// everything else by the core's `build`.
+    /// The options object's entries (see `options.rs`) read as [`ManagerOptions`].
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)] // one per builder option, named by the wrapper
-    pub fn new(
-        keys: &str,
-        name: &str,
-        purpose: Option<String>,
-        leeway: Option<f64>,
-        idle: Option<f64>,
-        absolute: Option<f64>,
-        remember_idle: Option<f64>,
-        remember_absolute: Option<f64>,
-        renew_when_remaining: Option<f64>,
-        same_site: Option<String>,
-        domain: Option<String>,
-        path: Option<String>,
-        insecure_dev_mode_for_localhost: bool,
-        max_chunks: Option<f64>,
-        not_before: Option<f64>,
-    ) -> Result<WasmSessionManager, WasmError> {
-        let mut b = SessionManager::builder(Keyring::parse(keys)?, name);
-        if let Some(purpose) = purpose {
-            b = b.purpose(&purpose);
+    pub fn new(names: Vec<String>, values: Vec<JsValue>) -> Result<WasmSessionManager, Thrown> {
+        let o: ManagerOptions = options::read("SessionManager", names, values)?;
+        let mut b = SessionManager::builder(Keyring::parse(&o.keys)?, &o.name);
+        let secs = |Whole(s)| Duration::from_secs(s);
+        if let Some(purpose) = &o.purpose {
+            b = b.purpose(purpose);
         }
-        if let Some(leeway) = leeway {
-            b = b.leeway(seconds("leeway", leeway)?);
+        if let Some(leeway) = o.leeway {
+            b = b.leeway(secs(leeway));
         }
-        if let Some(idle) = idle {
-            b = b.idle_timeout(seconds("idleTimeout", idle)?);
+        if let Some(idle) = o.idle_timeout {
+            b = b.idle_timeout(secs(idle));
         }
-        if let Some(absolute) = absolute {
-            b = b.absolute_lifetime(seconds("absoluteLifetime", absolute)?);
+        if let Some(absolute) = o.absolute_lifetime {
+            b = b.absolute_lifetime(secs(absolute));
         }
-        if remember_idle.is_some() || remember_absolute.is_some() {
-            let idle = match remember_idle {
-                Some(idle) => seconds("rememberMe.idleTimeout", idle)?,
-                None => DEFAULT_REMEMBER_IDLE,
-            };
-            let absolute = match remember_absolute {
-                Some(absolute) => seconds("rememberMe.absoluteLifetime", absolute)?,
-                None => DEFAULT_REMEMBER_ABSOLUTE,
-            };
-            b = b.remember_me(idle, absolute);
+        if o.remember_idle.is_some() || o.remember_absolute.is_some() {
+            b = b.remember_me(
+                o.remember_idle.map_or(DEFAULT_REMEMBER_IDLE, secs),
+                o.remember_absolute.map_or(DEFAULT_REMEMBER_ABSOLUTE, secs),
+            );
         }
-        if let Some(fraction) = renew_when_remaining {
+        if let Some(fraction) = o.renew_when_remaining {
             b = b.renew_when_remaining(fraction);
         }
-        if let Some(same_site) = same_site {
+        if let Some(same_site) = &o.same_site {
             b = b.same_site(match same_site.as_str() {
                 "Strict" => SameSite::Strict,
                 "Lax" => SameSite::Lax,
@@ -235,30 +178,26 @@ impl WasmSessionManager {
                 }
             });
         }
-        if let Some(domain) = domain {
-            b = b.domain(&domain);
+        if let Some(domain) = &o.domain {
+            b = b.domain(domain);
         }
-        if let Some(path) = path {
-            b = b.path(&path);
+        if let Some(path) = &o.path {
+            b = b.path(path);
         }
-        if insecure_dev_mode_for_localhost {
+        if o.insecure_dev_mode_for_localhost == Some(true) {
             b = b.insecure_dev_mode_for_localhost();
         }
-        if let Some(max_chunks) = max_chunks {
-            b = b.max_chunks(count("maxChunks", max_chunks)?);
+        if let Some(Whole(max_chunks)) = o.max_chunks {
+            b = b.max_chunks(usize::try_from(max_chunks).unwrap_or(usize::MAX));
         }
-        if let Some(cutoff) = not_before {
-            b = b.revoke_signed_in_before(whole("notBefore", cutoff)?);
+        if let Some(Whole(cutoff)) = o.not_before {
+            b = b.revoke_signed_in_before(cutoff);
         }
         Ok(WasmSessionManager { inner: b.build()? })
     }
 
-    fn session(&self, inner: Session<Vec<u8>>) -> WasmSession {
-        let cookies = present_mask(self.inner.cookie_name(), inner.present_cookies());
-        WasmSession { inner, cookies }
-    }
-
-    /// `SessionManager::sign_in` with an empty payload: the wrapper keeps the data.
+    /// `SessionManager::sign_in` with an empty payload (the wrapper keeps the data).
+    /// Returns the session's view.
     #[wasm_bindgen(js_name = signIn)]
     pub fn sign_in(
         &self,
@@ -266,37 +205,24 @@ impl WasmSessionManager {
         subject_id: Option<String>,
         generation: &str,
         now: f64,
-    ) -> Result<WasmSession, WasmError> {
+    ) -> Result<String, Thrown> {
         let mut options = SignIn::default().remember_me(remember_me);
         if let Some(s) = subject(subject_id, generation)? {
             options = options.subject(s);
         }
         let now = whole("now", now)?;
-        Ok(self.session(self.inner.sign_in(Vec::new(), options, now)?))
+        let session = self.inner.sign_in((), options, now)?;
+        Ok(view(self.inner.cookie_name(), &session))
     }
 
-    /// `SessionManager::reader`, where the first `skip` candidates that pass
-    /// every other check count as revoked: the wrapper asks JavaScript's `isRevoked` about
-    /// the candidate it gets, and if revoked calls again with `skip + 1`. So the callback
-    /// can be async, and a revoked cookie still does not hide a later one of the same name.
-    pub fn read(
-        &self,
-        cookie_header: &str,
-        now: f64,
-        skip: u32,
-    ) -> Result<Option<WasmSession>, WasmError> {
+    /// The reader of one `Cookie` header: `SessionManager::reader`.
+    pub fn reader(&self, cookie_header: &str, now: f64) -> Result<WasmSessionReader, Thrown> {
         let now = whole("now", now)?;
-        let mut reader = self.inner.reader(cookie_header, now)?;
-        let mut passed = 0u32;
-        while let Some(candidate) = reader.next_candidate() {
-            passed = passed.saturating_add(1);
-            if passed <= skip {
-                reader.reject(candidate, Error::Revoked);
-            } else {
-                return Ok(Some(self.session(candidate.accept())));
-            }
-        }
-        Ok(reader.finish()?)
+        Ok(WasmSessionReader {
+            name: self.inner.cookie_name().to_owned(),
+            reader: Some(self.inner.reader(cookie_header, now)?),
+            current: None,
+        })
     }
 
     /// `SessionManager::set_cookies_bytes_at` on a session rebuilt from the parts the
@@ -315,7 +241,7 @@ impl WasmSessionManager {
         key_id: String,
         cookies: u32,
         now: f64,
-    ) -> Result<Vec<String>, WasmError> {
+    ) -> Result<Vec<String>, Thrown> {
         let id = id.parse::<SessionId>().map_err(|_| {
             Error::InvalidOption("session id must be the 22 characters the manager gave".into())
         })?;
@@ -351,8 +277,90 @@ impl WasmSessionManager {
     }
 }
 
+/// The core [`SessionReader`] for the wrapper's generator: `next()` gives a candidate's view,
+/// then the wrapper either `accept()`s it (its payload text) or `reject()`s it (revoked), and
+/// after the last, `finish()` gives nothing (no session cookie) or throws the first error.
+#[wasm_bindgen(js_name = WasmSessionReader)]
+pub struct WasmSessionReader {
+    name: String,
+    /// `None` once finished.
+    reader: Option<SessionReader>,
+    current: Option<Candidate>,
+}
+
+#[wasm_bindgen(js_class = WasmSessionReader)]
+impl WasmSessionReader {
+    /// The next candidate's view, or undefined when none is left. A candidate not yet
+    /// accepted or rejected counts as rejected.
+    pub fn next(&mut self) -> Option<String> {
+        self.reject();
+        let reader = self.reader.as_mut()?;
+        let candidate = reader.next_candidate()?;
+        let shown = view(&self.name, candidate.session());
+        self.current = Some(candidate);
+        Some(shown)
+    }
+
+    /// The current candidate's payload text: it is the request's session.
+    pub fn accept(&mut self) -> Result<String, Thrown> {
+        let candidate = self
+            .current
+            .take()
+            .ok_or_else(|| Error::InvalidOption("no session candidate to accept".into()))?;
+        String::from_utf8(candidate.accept().data)
+            .map_err(|_| Error::Payload("payload is not UTF-8".into()).into())
+    }
+
+    /// Refuses the current candidate as `REVOKED` (the application's `isRevoked` said so).
+    pub fn reject(&mut self) {
+        if let (Some(reader), Some(candidate)) = (self.reader.as_mut(), self.current.take()) {
+            reader.reject(candidate, Error::Revoked);
+        }
+    }
+
+    /// After the last candidate: returns when the header had no session cookie, throws
+    /// the first error in header order otherwise.
+    pub fn finish(&mut self) -> Result<(), Thrown> {
+        self.reject();
+        match self.reader.take() {
+            Some(reader) => Ok(reader.finish::<()>().map(drop)?),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What the wrapper needs to know and must not copy: the error codes (all, and how many
+/// from the start say a cookie does not open) and the bounds it checks before a string is
+/// copied into wasm. JSON text: `{"codes":[…],"cookieCodes":9,"maxCookieHeaderLen":…,
+/// "maxSessionPayload":…}`.
+#[wasm_bindgen]
+pub fn constants() -> String {
+    let codes: Vec<String> = Error::CODES.iter().map(|c| json_string(c)).collect();
+    let codes = format!("[{}]", codes.join(","));
+    let max_session = MAX_CHUNKS_LIMIT * crate::format::BROWSER_COOKIE_LIMIT;
+    format!(
+        r#"{{"codes":{codes},"cookieCodes":{},"maxCookieHeaderLen":{},"maxSessionPayload":{max_session}}}"#,
+        Error::COOKIE_CODES,
+        crate::limits::MAX_COOKIE_HEADER_LEN,
+    )
+}
+
+/// The `TOO_LARGE` error for a `Cookie` header of `len` bytes, which the wrapper refuses
+/// before copying it into wasm memory, which never shrinks.
+#[wasm_bindgen(js_name = cookieHeaderTooLarge)]
+pub fn cookie_header_too_large(len: f64) -> String {
+    // Saturating float-to-int conversion: absurd lengths become usize::MAX.
+    let actual = if len.is_finite() && len >= 0.0 {
+        len as usize
+    } else {
+        0
+    };
+    let limit = crate::limits::MAX_COOKIE_HEADER_LEN;
+    Thrown::from(Error::TooLarge { actual, limit }).0
+}
+
 /// A fresh random session id (`Session::regenerate_id`), as the wrapper shows it.
 #[wasm_bindgen(js_name = newSessionId)]
-pub fn new_session_id() -> Result<String, WasmError> {
+pub fn new_session_id() -> Result<String, Thrown> {
     Ok(SessionId::generate()?.to_string())
 }
