@@ -17,10 +17,16 @@ use serde_json::{Value, json};
 
 fn manager() -> Result<SessionManager, Error> {
     let ring = Keyring::new("k1", Key::from_bytes(&[1; 32])?)?;
-    SessionManager::builder(ring, "__Host-session").max_chunks(3).build()
+    SessionManager::builder(ring, "__Host-session")
+        .max_chunks(3)
+        .build()
 }
 
-async fn session(sessions: &StoredSessions, cookie: &str, now: u64) -> Result<Session<Value>, Error> {
+async fn session(
+    sessions: &StoredSessions,
+    cookie: &str,
+    now: u64,
+) -> Result<Session<Value>, Error> {
     sessions
         .read_at::<Value>(cookie, now)
         .await?
@@ -29,15 +35,21 @@ async fn session(sessions: &StoredSessions, cookie: &str, now: u64) -> Result<Se
 
 async fn run(args: &[String]) -> Result<Value, Error> {
     let [url, prefix, now, op, rest @ ..] = args else {
-        return Err(Error::InvalidOption("usage: URL PREFIX NOW OPERATION ARGS...".into()));
+        return Err(Error::InvalidOption(
+            "usage: URL PREFIX NOW OPERATION ARGS...".into(),
+        ));
     };
-    let now: u64 = now.parse().map_err(|_| Error::InvalidOption("NOW".into()))?;
+    let now: u64 = now
+        .parse()
+        .map_err(|_| Error::InvalidOption("NOW".into()))?;
     let store = RedisStore::builder(url).prefix(prefix).connect().await?;
     let sessions = StoredSessions::new(manager()?, Arc::new(store));
     let arg = |n: usize| rest.get(n).map(String::as_str).unwrap_or_default();
     Ok(match op.as_str() {
         "sign-in" => {
-            let s = sessions.sign_in(json!({"from": "rust"}), arg(0), false, arg(1), now).await?;
+            let s = sessions
+                .sign_in(json!({"from": "rust"}), arg(0), false, arg(1), now)
+                .await?;
             let headers = sessions.set_cookies_at(&s, now).await?;
             let cookie = headers[0].split(';').next().unwrap_or_default();
             json!({"id": s.id.to_string(), "cookie": cookie, "generation": s.subject.map(|s| s.generation)})
@@ -84,7 +96,10 @@ async fn run(args: &[String]) -> Result<Value, Error> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("store_cross: {err}");
@@ -97,7 +112,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            println!("{}", json!({"error": err.code(), "message": err.to_string()}));
+            println!(
+                "{}",
+                json!({"error": err.code(), "message": err.to_string()})
+            );
             ExitCode::FAILURE
         }
     }

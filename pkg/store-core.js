@@ -430,7 +430,8 @@ function tokenCookie(token, value, maxAge) {
 
 // The first cookie of this name in a Cookie header (names are case-sensitive).
 function cookieValue(header, name) {
-  if (typeof header !== "string") return undefined;
+  // Longer than the core accepts for the session cookie: not split, read as no token.
+  if (typeof header !== "string" || header.length > 65536) return undefined;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
