@@ -21,6 +21,7 @@ const testWorker :Workerd.Worker = (
     (name = "cookie-seal/sessions-workerd.js", esModule = embed "../node_modules/cookie-seal/sessions-workerd.js"),
     (name = "cookie-seal/core.js", esModule = embed "../node_modules/cookie-seal/core.js"),
     (name = "cookie-seal/session-core.js", esModule = embed "../node_modules/cookie-seal/session-core.js"),
+    (name = "cookie-seal/store-core.js", esModule = embed "../node_modules/cookie-seal/store-core.js"),
     (name = "cookie-seal/cookie_seal.js", esModule = embed "../node_modules/cookie-seal/cookie_seal.js"),
     (name = "cookie-seal/cookie_seal_bg.wasm", wasm = embed "../node_modules/cookie-seal/cookie_seal_bg.wasm"),
     (name = "cookie-seal/cookie_seal_sessions.js", esModule = embed "../node_modules/cookie-seal/cookie_seal_sessions.js"),
