@@ -1,4 +1,4 @@
-//! Seal/open throughput of cookie-seal against two anchors, for issue 2.
+//! Seal/open throughput of cookie-seal against two anchors (see BENCHMARKS.md for the targets).
 //!
 //! (a) cookie-seal byte API, (b) cookie-seal typed API into `serde_json::Value`,
 //! (c) raw AES-256-GCM + base64url with a pre-initialised cipher, (d) the `cookie` crate's

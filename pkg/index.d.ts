@@ -66,6 +66,8 @@ export type SealErrorCode =
   | "RANDOM_FAILED"
   /** An authentic session that was revoked: by `notBefore`, or by `isRevoked`. */
   | "REVOKED"
+  /** The platform clock (`Date.now()`) is before 1970 or not a number, and no `now` was given. */
+  | "CLOCK"
   /** JavaScript only: used before {@link init} finished, or the wasm could not be loaded. */
   | "NOT_INITIALIZED";
 

@@ -2,7 +2,8 @@
 # Installs what the wasm/JS side needs, skipping whatever is already present, so it is cheap
 # to run before every build or test. Parts: build (wasm target, wasm-bindgen CLI, npm
 # tooling incl. binaryen's wasm-opt), test (Chromium + chromedriver for wasm-bindgen-test,
-# deno and workerd come with the npm tooling), bench (jose, iron-webcrypto). Default: all.
+# wasm-pack for `wasm-pack test`; deno and workerd come with the npm tooling), bench (jose,
+# iron-webcrypto). Default: all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +39,7 @@ if want build || want test; then
   wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
   if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_version" ]; then
     say "installing wasm-bindgen-cli $wb_version (about 4 minutes)"
-    # --locked fails for this release (a locked dependency was yanked); see TOOLCHAIN.md.
+    # Not --locked: that fails for this release, whose lockfile pins a yanked dependency.
     cargo install wasm-bindgen-cli --version "$wb_version"
   else
     say "wasm-bindgen $wb_version present"
@@ -47,6 +48,15 @@ if want build || want test; then
 fi
 
 if want test; then
+  # `wasm-pack test --node` / `--headless --chrome` run the crate's wasm tests the way
+  # wasm-pack users expect. It uses the wasm-bindgen on PATH (installed above, same version)
+  # and runs no wasm-opt for tests.
+  if ! command -v wasm-pack >/dev/null; then
+    say "installing wasm-pack (about 3 minutes)"
+    cargo install wasm-pack --version "^0.15"
+  else
+    say "wasm-pack present"
+  fi
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     say "installing chromium and chromium-driver"
     apt-get update -qq

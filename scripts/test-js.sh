@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every wasm/JS test, self-contained: installs what is missing, builds pkg/ once, packs it
 # with `npm pack` and installs the tarball as a user would, then runs
-#   1. the core's Rust tests compiled to wasm (wasm-bindgen-test) in Node and headless Chromium,
+#   1. the core's Rust tests compiled to wasm (wasm-bindgen-test, run by `wasm-pack test`) in
+#      Node and headless Chromium,
 #   2. the JS suite (tests/js/suite.js) in Node, Deno, a workerd-served worker and headless
 #      Chromium (through the package's browser entry),
 #   3. the cross-runtime proof: native Rust opens what each JS runtime sealed, and reads the
@@ -47,15 +48,13 @@ set +e
 export COOKIE_SEAL_CROSS_DIR=$out
 
 if [ "$skip_core_wasm" = 0 ]; then
-  # The core's own tests, compiled once for wasm32 and run by wasm-bindgen-test-runner:
-  # first in Node (its default), then in headless Chromium through chromedriver.
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-  step "core tests in wasm: Node"
-  run "core-wasm-node" cargo test --target wasm32-unknown-unknown --tests --no-fail-fast
-  step "core tests in wasm: headless Chromium"
-  run "core-wasm-chromium" env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
-    cargo test --target wasm32-unknown-unknown --tests --no-fail-fast
-  unset CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER
+  # The core's own tests compiled for wasm32, the way wasm-pack users run them: in Node, then
+  # in headless Chromium through Debian's chromedriver (wasm-pack would download its own).
+  # wasm-pack uses the wasm-bindgen-test-runner that setup-js.sh installed with the CLI.
+  step "core tests in wasm: Node (wasm-pack test --node)"
+  run "core-wasm-node" wasm-pack test --node
+  step "core tests in wasm: headless Chromium (wasm-pack test --headless --chrome)"
+  run "core-wasm-chromium" wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 fi
 
 step "JS suite: Node"

@@ -32,10 +32,7 @@ mod options;
 #[cfg(feature = "js-sessions")]
 mod sessions;
 
-use options::Whole;
-
-/// Largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
+use options::{MAX_SAFE_INTEGER, Whole};
 
 /// A failure as the wrapper receives it: the JSON text of `{ code, message, details }`, where
 /// `details` has `actual`/`limit` (bytes) or `chunksNeeded`/`maxChunks` (cookies) for

@@ -1,6 +1,6 @@
-// How every browser test here starts Debian's Chromium through playwright-core
-// (TOOLCHAIN.md): its own download is not possible on these machines, and the flags keep
-// it from reaching for the network at start-up.
+// How every browser test here starts Debian's Chromium (/usr/bin/chromium, installed by
+// scripts/setup-js.sh) through playwright-core: its own download is not possible on these
+// machines, and the flags keep it from reaching for the network at start-up.
 export function chromiumLaunchOptions() {
   return {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",

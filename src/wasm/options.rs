@@ -15,8 +15,10 @@ use serde::de::value::MapDeserializer;
 use serde::de::{self, Expected, IntoDeserializer, Unexpected, Visitor};
 use wasm_bindgen::JsValue;
 
-use super::MAX_SAFE_INTEGER;
 use crate::Error;
+
+/// Largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
+pub(crate) const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
 
 /// Reads `T` from the entries of a JavaScript options object; any problem is
 /// `INVALID_OPTION`, naming the option where serde knows it.
@@ -68,16 +70,16 @@ impl de::Error for OptionError {
     }
 }
 
-fn described(unexp: Unexpected<'_>) -> String {
+fn described(unexp: Unexpected<'_>) -> &'static str {
     match unexp {
         Unexpected::Float(_) => {
-            "a number that is not whole or not from 0 to Number.MAX_SAFE_INTEGER".into()
+            "a number that is not whole or not from 0 to Number.MAX_SAFE_INTEGER"
         }
-        Unexpected::Unsigned(n) => format!("the number {n}"),
-        Unexpected::Bool(b) => format!("{b}"),
-        Unexpected::Str(s) => format!("the string \"{s}\""),
-        Unexpected::Map => "an object, or a value that is not a string, number or boolean".into(),
-        _ => "a value of the wrong type".into(),
+        Unexpected::Unsigned(_) => "a number",
+        Unexpected::Bool(_) => "a boolean",
+        Unexpected::Str(_) => "a string",
+        Unexpected::Map => "an object, or a value that is not a string, number or boolean",
+        _ => "a value of the wrong type",
     }
 }
 

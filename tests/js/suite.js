@@ -583,7 +583,7 @@ export function cases(ctx) {
   });
 
   test("entries: cookie-seal is Sealer only; cookie-seal/sessions adds SessionManager", () => {
-    // The main entry's wasm is built without the session binding (issue 3's size budget):
+    // The main entry's wasm is built without the session binding (to keep it small):
     // exporting SessionManager from it would be a class that cannot work.
     eq(Object.keys(ctx.api).sort(), ["SealError", "Sealer", "generateKey", "init"], "cookie-seal exports");
     ok(!("SessionManager" in ctx.api), "cookie-seal has no SessionManager");

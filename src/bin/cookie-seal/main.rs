@@ -70,6 +70,7 @@ pub const EXIT_STATUSES: &[(&str, u8, &str)] = &[
         "the system random number generator failed",
     ),
     ("REVOKED", 21, "authentic but revoked"),
+    ("CLOCK", 22, "the system clock is before 1970"),
 ];
 
 /// For a code a newer library adds before this table learns it: still a failure, never 0.
