@@ -77,6 +77,14 @@ export function storeCases(ctx) {
         const request = new Request("https://example.com/", { headers: { cookie } });
         eq(await sessions.fromRequestAsync(request, { now }), null, "fromRequestAsync after sign-out");
         ok(events.some((e) => e.type === "refused" && e.code === "REVOKED"), "the hook heard REVOKED");
+        // A forged cookie: the hook hears its own code, and nothing reaches the store.
+        const forged = cookie.slice(0, -4) + (cookie.endsWith("AAAA") ? "BBBB" : "AAAA");
+        eq(await sessions.fromRequestAsync(new Request("https://example.com/", { headers: { cookie: forged } }), { now }), null, "forged");
+        eq(events.at(-1).type === "refused" && ["BAD_SEAL", "MALFORMED"].includes(events.at(-1).code), true, `forged: ${JSON.stringify(events.at(-1))}`);
+        const plain = [];
+        const stateless = new ctx.SessionManager({ keys: KEYS, name: "__Host-session", maxChunks: 3, onEvent: (e) => plain.push(e) });
+        eq(stateless.fromRequest(new Request("https://example.com/", { headers: { cookie: forged } }), { now }), null, "forged, no store");
+        eq(plain.map((e) => e.type), ["refused"], "the hook works without a store too");
       },
     },
     {
