@@ -57,7 +57,7 @@ export function checkOptionNames(options, allowed, what) {
  * The entries of an options object as the binding reads them (src/wasm/options.rs):
  * `[names, values]`, `keys` as keyring text, undefined values left out (so the Rust default
  * applies), and a nested plain object (`rememberMe`) flattened to `rememberMe.idleTimeout`.
- * Names and types are checked in Rust. `skip` names a key handled here (`isRevoked`).
+ * Names and types are checked in Rust. `skip` lists the keys handled here (`isRevoked`, the store options).
  */
 export function optionEntries(options, what, skip) {
   if (!isObject(options)) {
@@ -73,7 +73,7 @@ export function optionEntries(options, what, skip) {
     }
   };
   for (const [name, value] of Object.entries(options)) {
-    if (name === "keys" || name === skip) continue;
+    if (name === "keys" || skip?.includes(name)) continue;
     if (isObject(value) && Object.getPrototypeOf(value) === Object.prototype) {
       for (const [inner, v] of Object.entries(value)) add(`${name}.${inner}`, v);
     } else add(name, value);

@@ -20,7 +20,10 @@ import {
   utf8Length,
 } from "./core.js";
 import { toJson, wellFormed } from "./text-checks.js";
+import { attachStore, emitRefused, hasStore, markRevalidated, storeConfig, storeMethods, storeVerdict } from "./store-core.js";
 
+// Options this layer reads itself; the others go to the wasm manager.
+const JS_OPTIONS = ["isRevoked", "store", "revalidationWindow", "onEvent", "rememberToken"];
 const SIGN_IN_OPTION_NAMES = new Set(["rememberMe", "subject", "now"]);
 // What the request carried and how the payload read, kept on each session under a symbol:
 // out of JSON and Object.keys, but copied by object spread, so `{ ...session, data }` still
@@ -102,14 +105,14 @@ function revocationInfo(session) {
 
 // The read, once, as a generator over the wasm reader (src/wasm/sessions.rs): when `checked`
 // it yields what isRevoked sees of each candidate in header order and is sent back whether
-// that one is revoked; it returns the accepted session, or null when the header has no session
+// that one is revoked (the session itself is yielded: the answer sees what it needs); it returns the accepted session, or null when the header has no session
 // cookie, and throws the first error in header order, as in Rust. At most 4 candidates (3 of
 // the name, 1 chunked). run() answers synchronously, runAsync() awaits each answer.
 function* reading(reader, call, checked) {
   try {
     for (let view = reader.next(); view !== undefined; view = reader.next()) {
       const session = sessionFrom(view);
-      if (!checked || !(yield revocationInfo(session))) {
+      if (!checked || !(yield session)) {
         return withPayload(session, call(() => reader.accept()));
       }
       reader.reject();
@@ -232,14 +235,16 @@ export function bindSessions(wasm, sealer) {
 
     constructor(options) {
       ensureReady();
-      const [names, values] = optionEntries(options, "SessionManager", "isRevoked");
+      const [names, values] = optionEntries(options, "SessionManager", JS_OPTIONS);
       const isRevoked = options.isRevoked;
       if (isRevoked !== undefined && typeof isRevoked !== "function") {
         throw invalid("isRevoked must be a function");
       }
+      const config = storeConfig(options);
       super(call(() => new wasm.WasmSessionManager(names, values)), "SessionManager");
       this.#name = options.name;
       this.#isRevoked = isRevoked;
+      attachStore(this, config);
     }
 
     get name() {
@@ -274,11 +279,37 @@ export function bindSessions(wasm, sealer) {
     }
 
     read(cookieHeader, options) {
-      return this.#read(cookieHeader, options, run);
+      try {
+        return this.#read(cookieHeader, options, run, (session, now) => {
+          const verdict = storeVerdict(this, session, now);
+          if (verdict === false) return false;
+          verdict.then(undefined, () => {}); // refused below; its rejection must not go unhandled
+          throw invalid("this cookie is due for a store lookup: use readAsync() or fromRequestAsync() with a store");
+        });
+      } catch (err) {
+        throw this.#refused(err);
+      }
     }
 
     async readAsync(cookieHeader, options) {
-      return this.#read(cookieHeader, options, runAsync);
+      const lookup = async (session, now) => {
+        const verdict = storeVerdict(this, session, now);
+        if (verdict === false) return false; // trusted: sealed less than a window ago
+        const revoked = await verdict;
+        if (revoked === false) markRevalidated(this, session);
+        return revoked;
+      };
+      try {
+        return await this.#read(cookieHeader, options, runAsync, lookup);
+      } catch (err) {
+        throw this.#refused(err);
+      }
+    }
+
+    // Tells the onEvent hook the code of a session cookie that did not open.
+    #refused(err) {
+      if (err instanceof SealError && constants().cookieErrors.has(err.code)) emitRefused(this, err);
+      return err;
     }
 
     fromRequest(request, options) {
@@ -330,15 +361,17 @@ export function bindSessions(wasm, sealer) {
       return session;
     }
 
-    // The one read behind read() and readAsync(): `runner` is run or runAsync.
-    #read(cookieHeader, options, runner) {
+    // The one read behind read() and readAsync(): `runner` is run or runAsync, `lookup` the
+    // store's answer for one candidate (used when the manager has a store, instead of isRevoked).
+    #read(cookieHeader, options, runner, lookup) {
       const inner = this[LIVE]();
       const now = nowOption(options);
       const header = cookieHeaderText(cookieHeader);
       if (header === undefined) return null;
       const check = this.#isRevoked;
-      const steps = reading(call(() => inner.reader(header, now)), call, check !== undefined);
-      return runner(steps, (info) => check(info, now));
+      const stored = hasStore(this);
+      const steps = reading(call(() => inner.reader(header, now)), call, check !== undefined || stored);
+      return runner(steps, stored ? (session) => lookup(session, now) : (session) => check(revocationInfo(session), now));
     }
 
     #write(session, json, now) {
@@ -365,6 +398,20 @@ export function bindSessions(wasm, sealer) {
       );
     }
   }
+
+  Object.assign(
+    SessionManager.prototype,
+    storeMethods({
+      wouldWrite: (session) => {
+        checkSession(session);
+        const state = session[STATE];
+        return session.needsReseal === true || state === undefined || state.json !== toJson(session.data);
+      },
+      appendSetCookies,
+      headersOf,
+      cookieHeaderOf: (request) => (typeof request === "string" ? request : requestCookie(request)),
+    }),
+  );
 
   return SessionManager;
 }

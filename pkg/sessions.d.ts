@@ -133,6 +133,101 @@ export interface SessionManagerOptions {
    * `INVALID_OPTION` (revocation fails closed); what it throws is thrown.
    */
   isRevoked?: (session: SessionInfo, now: number) => boolean | Promise<boolean>;
+  /**
+   * A shared store (`cookie-seal/redis`, `cookie-seal/workers-kv`, `cookie-seal/durable-object`,
+   * `cookie-seal/deno-kv`, or your own {@link SessionStore}): {@link SessionManager.readAsync}
+   * and {@link SessionManager.fromRequestAsync} ask it whether each candidate was revoked,
+   * and the `…Async` methods keep its session list and data. A store that cannot answer is
+   * `STORE_UNAVAILABLE` and no session is returned. The synchronous `read`/`fromRequest`
+   * refuse (`INVALID_OPTION`) a cookie that is due for a lookup. Not with `isRevoked`.
+   */
+  store?: SessionStore;
+  /**
+   * Seconds within which a cookie sealed (so last checked) recently is trusted without a
+   * lookup; a revoked session may keep opening for at most this long. Default 0: every read
+   * asks the store. A looked-up cookie comes back with `resealReason: "revalidation"`.
+   */
+  revalidationWindow?: number;
+  /**
+   * Told of each refused session cookie (`{ type: "refused", code, message }`), each
+   * remember-me theft (`{ type: "theft", subject, series, revokedSessions }`) and each store
+   * failure (`{ type: "store-error", code, operation, message }`). The library logs nothing
+   * itself; what the hook throws is ignored.
+   */
+  onEvent?: (event: StoreEvent) => void;
+  /**
+   * Remember-me as a rotating token of its own (needs a store that rotates atomically: Redis,
+   * a Durable Object or Deno KV). `name` defaults to the session cookie's name + `-remember`,
+   * `lifetime` to 2592000 s (30 days), `grace` to 10 s (at most 60): how long the token just
+   * replaced is still accepted, for two tabs refreshing at once.
+   */
+  rememberToken?: { name?: string; lifetime?: number; grace?: number };
+}
+
+/** One entry of a subject's session list; the same fields as the Rust `SessionEntry`. */
+export interface SessionEntry {
+  id: string;
+  signedInAt: number;
+  lastSeen: number;
+  rememberMe: boolean;
+  label: string;
+  /** When the store drops it: the session's absolute deadline plus 3600 s. */
+  keepUntil: number;
+}
+
+/** What {@link SessionManagerOptions.onEvent} hears. */
+export type StoreEvent =
+  | { type: "refused"; code: string; message: string }
+  | { type: "theft"; subject: string; series: string; revokedSessions: number }
+  | { type: "store-error"; code: "STORE_UNAVAILABLE"; operation: string; message: string };
+
+/** What a remember-me series' stored record answers to a rotation (adapters only). */
+export interface RememberAnswer {
+  outcome: "rotated" | "grace" | "theft" | "missing";
+  subject: string;
+  sessions: [string, number][];
+}
+
+/**
+ * The store contract, the same operations as the Rust `SessionStore` trait; times are
+ * seconds since the epoch, passed by the manager. Methods reject with a `SealError`
+ * `STORE_UNAVAILABLE` when the backend cannot answer in time. The `remember…` methods are
+ * needed only for {@link SessionManagerOptions.rememberToken}.
+ */
+export interface SessionStore {
+  isRevoked(id: string, subject: Subject | null, now: number): Promise<boolean>;
+  revoke(id: string, subject: string | null, keepUntil: number, now: number): Promise<void>;
+  generation(subject: string, now: number): Promise<number>;
+  signOutEverywhere(subject: string, keepUntil: number, now: number): Promise<number>;
+  recordSignIn(subject: string, entry: SessionEntry, now: number): Promise<void>;
+  touch(subject: string, id: string, now: number): Promise<void>;
+  sessions(subject: string, now: number): Promise<SessionEntry[]>;
+  putData(id: string, subject: string | null, data: Uint8Array, keepUntil: number, now: number): Promise<void>;
+  data(id: string, subject: string | null, now: number): Promise<Uint8Array | null>;
+  rememberStart?(series: string, record: object, keepUntil: number, now: number): Promise<void>;
+  rememberRotate?(series: string, presented: string, next: string, now: number, grace: number, keepUntil: number): Promise<RememberAnswer>;
+  rememberLink?(series: string, id: string, keepUntil: number, now: number): Promise<void>;
+  rememberForget?(series: string, now: number): Promise<void>;
+}
+
+/** Options of the store adapters. */
+export interface StoreOptions {
+  /** Prefix of every key (or object name). Default `"cookie-seal"`, the Rust stores' too. */
+  prefix?: string;
+  /** Milliseconds a call may take before it is `STORE_UNAVAILABLE`. Default 1000. */
+  timeout?: number;
+  /** Sessions one subject keeps listed; at the cap the least recently seen is signed out. Default 32. */
+  maxSessionsPerSubject?: number;
+}
+
+/** What {@link SessionManager.resumeAsync} answers when the request had a remember-me token. */
+export interface Resumed<T> {
+  /** `rotated` (a new token is set), `grace` (accepted, nothing set), `theft`, `unknown`. */
+  outcome: "rotated" | "grace" | "theft" | "unknown";
+  /** The fresh session (write it with commitAsync), or null. */
+  session: Session<T> | null;
+  /** Set-Cookie values for the token: the rotated one, none, or its deletion. */
+  setCookies: string[];
 }
 
 /** Options of {@link SessionManager.signIn}. */
@@ -257,4 +352,30 @@ export class SessionManager {
 
   /** Releases the keys' wasm memory now rather than at garbage collection. Also runs on `using`. */
   free(): void;
+
+  // With a store (SessionManagerOptions.store); each rejects with STORE_UNAVAILABLE when it cannot answer.
+  /** Signs in `subject`, with its current generation, and lists the session with `label` (at most 64 bytes). */
+  signInAsync<T>(data: T, options: CallOptions & { subject: string; label?: string; rememberMe?: boolean }): Promise<Session<T>>;
+  /** {@link setCookies}, checking the store first when a window is set, and moving the list's last-seen time. */
+  setCookiesAsync(session: Session<unknown>, options?: CallOptions): Promise<string[]>;
+  /** {@link commit} through {@link setCookiesAsync}. */
+  commitAsync<R extends SetCookieTarget>(session: Session<unknown> | null | undefined, target: R, options?: CallOptions): Promise<R>;
+  /** Revokes this session everywhere (until it could no longer open), unlists it, deletes its data, clears the cookie. */
+  signOutAsync<R extends SetCookieTarget>(session: Session<unknown> | null | undefined, target: R, options?: CallOptions): Promise<R>;
+  /** Signs out every other listed session of this session's subject; returns how many. */
+  signOutOthers(session: Session<unknown>, options?: CallOptions): Promise<number>;
+  /** Raises the subject's generation: every session sealed before now is refused. Returns it. */
+  signOutEverywhere(subject: string, options?: CallOptions): Promise<number>;
+  /** The subject's sessions, newest sign-in first. */
+  listSessions(subject: string, options?: CallOptions): Promise<SessionEntry[]>;
+  /** Keeps server-side data (at most 65536 bytes; a string as UTF-8) for the session's lifetime. */
+  putData(session: Session<unknown>, data: Uint8Array | string, options?: CallOptions): Promise<void>;
+  /** The session's server-side data, or null. */
+  getData(session: Session<unknown>, options?: CallOptions): Promise<Uint8Array | null>;
+  /** Starts a remember-me series for this session's subject: the token's Set-Cookie values. */
+  rememberAsync(session: Session<unknown>, options?: CallOptions): Promise<string[]>;
+  /** Uses (and rotates) the request's remember-me token: null without one. */
+  resumeAsync<T = unknown>(request: Request | { headers: Headers } | string, options?: CallOptions & { data?: T; label?: string }): Promise<Resumed<T> | null>;
+  /** Ends the request's remember-me series; returns the Set-Cookie deleting the token. */
+  forgetRememberAsync(request: Request | { headers: Headers } | string, options?: CallOptions): Promise<string[]>;
 }

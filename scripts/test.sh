@@ -25,5 +25,6 @@ cargo build --quiet --target wasm32-unknown-unknown
 if [ -x scripts/test-js.sh ]; then
   scripts/test-js.sh
 fi
+scripts/test-js-stores.sh --no-build  # the npm package's stores on Redis, Deno KV, Workers KV, Durable Objects (after test-js.sh built pkg/)
 scripts/test-e2e.sh   # the demo server over HTTP, then in Chromium (tests/demo_server.rs, tests/e2e/)
 scripts/test-frameworks.sh   # Hono (Node, Deno, workerd), Express 5, Next.js in Chromium (tests/frameworks/, tests/next/)

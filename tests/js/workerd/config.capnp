@@ -37,6 +37,7 @@ const modules :List(Workerd.Worker.Module) = [
   (name = "cookie-seal/core.js", esModule = embed "../node_modules/cookie-seal/core.js"),
   (name = "cookie-seal/aes-backend.js", esModule = embed "../node_modules/cookie-seal/aes-backend.js"),
   (name = "cookie-seal/session-core.js", esModule = embed "../node_modules/cookie-seal/session-core.js"),
+  (name = "cookie-seal/store-core.js", esModule = embed "../node_modules/cookie-seal/store-core.js"),
   (name = "cookie-seal/text-checks.js", esModule = embed "../node_modules/cookie-seal/text-checks.js"),
   (name = "cookie-seal/cookie_seal.js", esModule = embed "../node_modules/cookie-seal/cookie_seal.js"),
   (name = "cookie-seal/cookie_seal_bg.wasm", wasm = embed "../node_modules/cookie-seal/cookie_seal_bg.wasm"),

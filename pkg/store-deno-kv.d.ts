@@ -1,0 +1,15 @@
+import type { SessionStore, StoreOptions } from "./sessions.js";
+
+/** Sessions state in Deno KV (strongly consistent). */
+export class DenoKvStore implements SessionStore {
+  constructor(kv: { atomic(): unknown }, options?: StoreOptions);
+  isRevoked: SessionStore["isRevoked"];
+  revoke: SessionStore["revoke"];
+  generation: SessionStore["generation"];
+  signOutEverywhere: SessionStore["signOutEverywhere"];
+  recordSignIn: SessionStore["recordSignIn"];
+  touch: SessionStore["touch"];
+  sessions: SessionStore["sessions"];
+  putData: SessionStore["putData"];
+  data: SessionStore["data"];
+}

@@ -1,0 +1,20 @@
+import type { SessionStore, StoreOptions } from "./sessions.js";
+
+/** The Durable Object class to export from the worker and bind a namespace to. */
+export class SessionStoreObject {
+  constructor(ctx: unknown, env: unknown);
+}
+
+/** Sessions state in Durable Objects (strongly consistent), one object per subject. */
+export class DurableObjectStore implements SessionStore {
+  constructor(namespace: { idFromName(name: string): unknown; get(id: unknown): unknown }, options?: StoreOptions);
+  isRevoked: SessionStore["isRevoked"];
+  revoke: SessionStore["revoke"];
+  generation: SessionStore["generation"];
+  signOutEverywhere: SessionStore["signOutEverywhere"];
+  recordSignIn: SessionStore["recordSignIn"];
+  touch: SessionStore["touch"];
+  sessions: SessionStore["sessions"];
+  putData: SessionStore["putData"];
+  data: SessionStore["data"];
+}

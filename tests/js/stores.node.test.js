@@ -1,0 +1,133 @@
+// The store suite in Node on `cookie-seal/redis`, against the redis-server that
+// scripts/test-js-stores.sh started (COOKIE_SEAL_REDIS_PORT); then the cross-language cases
+// with the Rust RedisStore (COOKIE_SEAL_STORE_CROSS, the store_cross example), and the store
+// going down and coming back (the script's redis-stop / redis-start subcommands).
+import test from "node:test";
+import { execFileSync } from "node:child_process";
+import { createClient } from "redis";
+import { SessionManager } from "cookie-seal/sessions";
+import { RedisStore } from "cookie-seal/redis";
+import { STORE_KEYS, header, nowSeconds, storeCases } from "./store-suite.js";
+
+const port = Number(process.env.COOKIE_SEAL_REDIS_PORT);
+if (!port) throw new Error("COOKIE_SEAL_REDIS_PORT not set (run scripts/test-js-stores.sh)");
+const cross = process.env.COOKIE_SEAL_STORE_CROSS;
+const script = process.env.COOKIE_SEAL_STORES_SCRIPT;
+
+// No offline queue: a command while the server is down fails at once instead of waiting.
+const client = createClient({
+  socket: { host: "127.0.0.1", port, reconnectStrategy: () => 100, connectTimeout: 500 },
+  disableOfflineQueue: true,
+});
+client.on("error", () => {}); // reconnection attempts while the server is down
+await client.connect();
+test.after(() => client.destroy());
+
+let stores = 0;
+const fresh = () => new RedisStore(client, { prefix: `t${process.pid}-${stores++}` });
+
+for (const { name, fn } of storeCases({ SessionManager, store: fresh, remember: true })) test(name, fn);
+
+const manager = (store, extra = {}) =>
+  new SessionManager({ keys: STORE_KEYS, name: "__Host-session", maxChunks: 3, store, ...extra });
+
+function rust(prefix, now, ...args) {
+  const out = execFileSync(cross, [`redis://127.0.0.1:${port}`, prefix, String(now), ...args], { encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+async function code(promise) {
+  try {
+    await promise;
+  } catch (err) {
+    return err.code;
+  }
+  return "no error";
+}
+
+// Key order aside (serde_json writes keys sorted), the same JSON.
+const norm = (value) =>
+  Array.isArray(value) ? value.map(norm) : value && typeof value === "object"
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, norm(v)]))
+    : value;
+
+function eq(a, b, what) {
+  const [x, y] = [JSON.stringify(norm(a)), JSON.stringify(norm(b))];
+  if (x !== y) throw new Error(`${what}: got ${x}, want ${y}`);
+}
+
+test("cross-language: Rust and Node share revocations, lists, generations and data through Redis", { skip: !cross && "COOKIE_SEAL_STORE_CROSS not set" }, async () => {
+  const now = nowSeconds();
+  const prefix = `cross${process.pid}`;
+  const store = new RedisStore(client, { prefix });
+  const sessions = manager(store);
+  const subject = `cross-user-${now}`;
+
+  // Rust signs in; Node reads the cookie and lists the session Rust recorded.
+  const fromRust = rust(prefix, now, "sign-in", subject, "rust label");
+  const read = await sessions.readAsync(fromRust.cookie, { now });
+  eq([read.id, read.data], [fromRust.id, { from: "rust" }], "Node reads Rust's session");
+  // Node signs in a second one; Rust lists exactly what Node lists.
+  const fromNode = await sessions.signInAsync({ from: "node" }, { subject, label: "node label", now: now + 1 });
+  const nodeCookie = header(await sessions.setCookiesAsync(fromNode, { now: now + 1 }));
+  const nodeList = await sessions.listSessions(subject, { now: now + 1 });
+  eq(rust(prefix, now + 1, "list", subject), nodeList, "Rust's list is Node's");
+  eq(nodeList.map((e) => e.label), ["node label", "rust label"], "both sessions listed, newest first");
+  eq(rust(prefix, now + 1, "read", nodeCookie).id, fromNode.id, "Rust reads Node's session");
+
+  // Data written by one side is read by the other.
+  await sessions.putData(fromNode, new TextEncoder().encode("tokens from node"), { now: now + 1 });
+  eq(rust(prefix, now + 1, "data", nodeCookie).data, "tokens from node", "Rust reads Node's data");
+  rust(prefix, now + 1, "put-data", fromRust.cookie, "tokens from rust");
+  eq(new TextDecoder().decode(await sessions.getData(read, { now: now + 1 })), "tokens from rust", "Node reads Rust's data");
+
+  // Rust signs out Node's session: Node refuses it. Node signs out Rust's: Rust refuses it.
+  rust(prefix, now + 2, "sign-out", nodeCookie);
+  eq(await code(sessions.readAsync(nodeCookie, { now: now + 2 })), "REVOKED", "Node refuses what Rust revoked");
+  await sessions.signOutAsync(read, new Headers(), { now: now + 2 });
+  eq(rust(prefix, now + 2, "read", fromRust.cookie).code, "REVOKED", "Rust refuses what Node revoked");
+  eq(rust(prefix, now + 2, "list", subject), [], "both lists are empty");
+
+  // Sign out everywhere on either side moves the generation the other side checks.
+  const again = rust(prefix, now + 3, "sign-in", subject, "rust again");
+  const generation = await sessions.signOutEverywhere(subject, { now: now + 4 });
+  eq(rust(prefix, now + 4, "read", again.cookie).code, "REVOKED", "Rust refuses after Node's sign-out everywhere");
+  const latest = await sessions.signInAsync(1, { subject, now: now + 5 });
+  eq(latest.subject.generation, generation, "Node seals with its generation");
+  const latestCookie = header(await sessions.setCookiesAsync(latest, { now: now + 5 }));
+  eq(rust(prefix, now + 5, "read", latestCookie).id, latest.id, "Rust accepts the new generation");
+  // max(current + 1, now): Rust's next generation follows Node's, under either rule.
+  eq(rust(prefix, now + 6, "everywhere", subject).generation, Math.max(generation + 1, now + 6), "Rust moves on from Node's generation");
+  eq(await code(sessions.readAsync(latestCookie, { now: now + 6 })), "REVOKED", "Node refuses after Rust's sign-out everywhere");
+});
+
+test("store down: STORE_UNAVAILABLE, nothing accepted, the hook hears it; back up: reads succeed again", { skip: !script && "COOKIE_SEAL_STORES_SCRIPT not set" }, async () => {
+  const now = nowSeconds();
+  const events = [];
+  const sessions = manager(new RedisStore(client, { prefix: `down${process.pid}`, timeout: 300 }), {
+    onEvent: (e) => events.push(e),
+  });
+  const s = await sessions.signInAsync(1, { subject: "down-user", now });
+  const cookie = header(await sessions.setCookiesAsync(s, { now }));
+  const request = new Request("https://example.com/", { headers: { cookie } });
+  execFileSync(script, ["redis-stop"], { stdio: "inherit" });
+  try {
+    const started = Date.now();
+    eq(await code(sessions.readAsync(cookie, { now })), "STORE_UNAVAILABLE", "readAsync");
+    eq(await code(sessions.fromRequestAsync(request, { now })), "STORE_UNAVAILABLE", "fromRequestAsync throws, never a session");
+    eq(await code(sessions.signInAsync(1, { subject: "down-user", now })), "STORE_UNAVAILABLE", "signInAsync");
+    eq(await code(sessions.signOutAsync(s, new Headers(), { now })), "STORE_UNAVAILABLE", "signOutAsync");
+    if (Date.now() - started > 4 * 1000) throw new Error("slower than the timeouts allow");
+    const failures = events.filter((e) => e.type === "store-error");
+    eq(failures.map((e) => e.operation), ["isRevoked", "isRevoked", "generation", "revoke"], "the hook heard each failure");
+    if (!failures.every((e) => e.code === "STORE_UNAVAILABLE" && /^store unavailable: redis: /.test(e.message))) {
+      throw new Error(`events: ${JSON.stringify(failures)}`);
+    }
+  } finally {
+    execFileSync(script, ["redis-start"], { stdio: "inherit" });
+  }
+  for (let i = 0; i < 50 && !client.isReady; i++) await new Promise((r) => setTimeout(r, 100));
+  eq((await sessions.readAsync(cookie, { now })).data, 1, "reads succeed once the server is back");
+  // The append-only file kept the session list across the restart.
+  eq((await sessions.listSessions("down-user", { now })).length, 1, "the list survived the restart");
+});
