@@ -32,7 +32,7 @@ pub const DEFAULT_MEMORY_CAPACITY: usize = 1_000_000;
 /// are all still needed, adding one more fails with `STORE_UNAVAILABLE` (the sign-out or
 /// sign-in is refused and says so); it never drops a revocation early to make room.
 ///
-/// ```
+/// ```ignore-wasm32
 /// use cookie_seal::{SessionId, store::{MemoryStore, SessionStore}};
 /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
 /// let store = MemoryStore::with_capacity(1);

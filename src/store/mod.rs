@@ -44,7 +44,7 @@ pub use stored::StoredSessions;
 /// What every store method returns: a boxed future, so that `dyn SessionStore` works and no
 /// async-trait macro is needed.
 ///
-/// ```
+/// ```ignore-wasm32
 /// use cookie_seal::store::{MemoryStore, SessionStore, StoreFuture};
 /// let store = MemoryStore::new();
 /// let count: StoreFuture<'_, u64> = store.entry_count(1_000);
@@ -69,7 +69,7 @@ pub const MAX_LABEL_LEN: usize = 64;
 
 /// Largest server-side data (bytes) one session may keep in a store.
 ///
-/// ```
+/// ```ignore-wasm32
 /// use cookie_seal::store::{MAX_DATA_LEN, MemoryStore, SessionStore};
 /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
 /// let store = MemoryStore::new();
@@ -193,7 +193,7 @@ pub(crate) fn check_subject(subject: &str) -> Result<(), Error> {
 /// to clean up. Revoking removes the session from its subject's list and deletes its data.
 /// Methods answer [`Error::StoreUnavailable`] when the backend cannot be reached in time.
 ///
-/// ```
+/// ```ignore-wasm32
 /// use cookie_seal::{SessionId, Subject, store::{MemoryStore, SessionStore}};
 /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
 /// # rt.block_on(async {
@@ -211,7 +211,7 @@ pub trait SessionStore: Send + Sync {
     /// True when this session was revoked by id, or its subject generation is below the
     /// subject's current one. The one lookup a read makes.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::{SessionId, Subject, store::{MemoryStore, SessionStore}};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let store = MemoryStore::new();
@@ -229,7 +229,7 @@ pub trait SessionStore: Send + Sync {
     /// Revokes one session until `keep_until`, unlists it and deletes its data. `subject`
     /// is the subject the session carries (stores may place its keys by subject).
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::{SessionId, store::{MemoryStore, SessionStore}};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let store = MemoryStore::new();
@@ -250,7 +250,7 @@ pub trait SessionStore: Send + Sync {
     /// The lowest generation of `subject` still accepted (0 until the first sign-out
     /// everywhere): new sessions of the subject are sealed with it.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::store::{MemoryStore, SessionStore};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let store = MemoryStore::new();
@@ -263,7 +263,7 @@ pub trait SessionStore: Send + Sync {
     /// `keep_until`, which must cover the last moment any older session could open), clears
     /// its session list and the data of every listed session. Returns the new generation.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::{Subject, SessionId, store::{MemoryStore, SessionStore}};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let store = MemoryStore::new();
@@ -283,7 +283,7 @@ pub trait SessionStore: Send + Sync {
     /// Lists a new session of `subject`. At the store's cap on sessions per subject, the
     /// least recently seen other session is revoked to make room.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::{SessionId, store::{MemoryStore, SessionEntry, SessionStore}};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let store = MemoryStore::new();
@@ -302,7 +302,7 @@ pub trait SessionStore: Send + Sync {
     /// Sets a listed session's last-seen time to `now`; nothing happens when it is not
     /// listed (signed out, or expired).
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::{SessionId, store::{MemoryStore, SessionEntry, SessionStore}};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// # let store = MemoryStore::new();
@@ -316,7 +316,7 @@ pub trait SessionStore: Send + Sync {
 
     /// The subject's sessions that have not expired, newest sign-in first.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::store::{MemoryStore, SessionStore};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// assert!(rt.block_on(MemoryStore::new().sessions("nobody", 1_000))?.is_empty());
@@ -327,7 +327,7 @@ pub trait SessionStore: Send + Sync {
     /// Keeps server-side data for a session (at most [`MAX_DATA_LEN`] bytes) until
     /// `keep_until`, replacing what it had. Revoking the session deletes it.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::{SessionId, store::{MemoryStore, SessionStore}};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// # let store = MemoryStore::new();
@@ -347,7 +347,7 @@ pub trait SessionStore: Send + Sync {
 
     /// The session's server-side data, if it has some that has not expired.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::{SessionId, store::{MemoryStore, SessionStore}};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let id = SessionId::generate()?;
@@ -365,7 +365,7 @@ pub trait SessionStore: Send + Sync {
     /// monitoring and tests. May include entries past their time that the store has not
     /// dropped yet; on Redis it walks the store's keys, so call it rarely.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use cookie_seal::store::{MemoryStore, SessionStore};
     /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// assert_eq!(rt.block_on(MemoryStore::new().entry_count(1_000))?, 0);

@@ -87,7 +87,7 @@ impl PostgresStore {
     ///
     /// ```
     /// let _ = cookie_seal::store::PostgresStore::builder("postgres://127.0.0.1/app");
-    /// ```
+    /// ```ignore-wasm32
     pub fn builder(url: &str) -> PostgresStoreBuilder {
         PostgresStoreBuilder {
             url: url.to_owned(),

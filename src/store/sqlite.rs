@@ -40,7 +40,7 @@ CREATE INDEX IF NOT EXISTS cookie_seal_data_until ON cookie_seal_data (keep_unti
 /// Sessions state in a SQLite file (feature `store-sqlite`). The tables (all named
 /// `cookie_seal_*`) are created on first use; `docs/STORES.md` describes them.
 ///
-/// ```
+/// ```ignore-wasm32
 /// use cookie_seal::{SessionId, store::{SessionStore, SqliteStore}};
 /// # let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
 /// # rt.block_on(async {
@@ -79,7 +79,7 @@ fn id_of(text: &str) -> Result<SessionId, Error> {
 impl SqliteStore {
     /// Opens (or creates) the database file and its tables.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     /// let err = rt.block_on(cookie_seal::store::SqliteStore::open("/nonexistent/dir/s.db")).unwrap_err();
     /// assert_eq!(err.code(), "STORE_UNAVAILABLE");
@@ -129,7 +129,7 @@ impl SqliteStore {
 
     /// How long a call may take before it fails with `STORE_UNAVAILABLE`. Default 1 s.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     /// let store = rt.block_on(cookie_seal::store::SqliteStore::open(":memory:"))?
     ///     .timeout(std::time::Duration::from_millis(200));
@@ -143,7 +143,7 @@ impl SqliteStore {
 
     /// How many sessions one subject keeps listed (at least 1); default 32.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     /// let store = rt.block_on(cookie_seal::store::SqliteStore::open(":memory:"))?
     ///     .max_sessions_per_subject(5);

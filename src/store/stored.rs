@@ -17,7 +17,7 @@ use crate::{Error, ResealReason, Session, SessionManager, SignIn, Subject};
 /// A read costs one store lookup per authentic, unexpired candidate cookie (normally one).
 /// If the store cannot answer, the read is `STORE_UNAVAILABLE` and no session is returned.
 ///
-/// ```
+/// ```ignore-wasm32
 /// use std::sync::Arc;
 /// use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
 /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
@@ -78,7 +78,7 @@ impl StoredSessions {
     /// is when it was last validated: a revoked session keeps opening for at most one
     /// window. Default zero: every read asks the store.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use std::time::Duration;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
@@ -116,7 +116,7 @@ impl StoredSessions {
 
     /// The store.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -132,7 +132,7 @@ impl StoredSessions {
     /// [`SessionManager::read_at`] that also refuses (`REVOKED`) a session the store
     /// revoked, and fails with `STORE_UNAVAILABLE` when the store cannot answer.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -154,7 +154,7 @@ impl StoredSessions {
 
     /// [`read_at`](Self::read_at) with the payload as bytes.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -198,7 +198,7 @@ impl StoredSessions {
     /// Starts a session for `subject` (1 to 128 bytes), sealed with the subject's current
     /// generation, and lists it with `label` (at most 64 bytes, such as a browser's name).
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -230,7 +230,7 @@ impl StoredSessions {
     /// [`SessionManager::set_cookies_at`], and the session list's last-seen time moves to
     /// `now` for a session that came from a request.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -267,7 +267,7 @@ impl StoredSessions {
     /// open anyway, unlists it and deletes its data. Returns the `Set-Cookie` values that
     /// clear the cookie.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -293,7 +293,7 @@ impl StoredSessions {
     /// Signs out every other listed session of this session's subject ("sign out other
     /// devices"); returns how many. A session with no subject has no others.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -328,7 +328,7 @@ impl StoredSessions {
     /// Signs `subject` out on every device and server (after a password change, say):
     /// every session sealed before now is refused. Returns the new generation.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -349,7 +349,7 @@ impl StoredSessions {
 
     /// The subject's sessions, newest sign-in first (for a "your devices" page).
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -365,7 +365,7 @@ impl StoredSessions {
 
     /// Keeps server-side data for this session, for as long as the session can live.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
@@ -392,7 +392,7 @@ impl StoredSessions {
 
     /// The session's server-side data, if any.
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::{MemoryStore, StoredSessions}};
     /// # let manager = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-s").build()?;
