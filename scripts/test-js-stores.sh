@@ -18,6 +18,12 @@ REDIS_PORT=${COOKIE_SEAL_JS_REDIS_PORT:-36479}
 dir=${COOKIE_SEAL_STORES_DIR:-$root/test-output/js-stores}
 
 redis_start() {
+  # A server already answering on the port is not ours: testing against it would kill the
+  # wrong process in the store-down test and read its stale data.
+  if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    echo "port $REDIS_PORT is taken by another Redis; set COOKIE_SEAL_JS_REDIS_PORT" >&2
+    return 1
+  fi
   mkdir -p "$dir/redis"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir/redis" \
     --appendonly yes --appendfsync always --save "" --daemonize no >>"$dir/redis.log" 2>&1 &

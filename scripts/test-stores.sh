@@ -22,6 +22,11 @@ as_postgres() {
 }
 
 redis_start() {
+  # Refuse a port another Redis answers on: the fault tests would kill the wrong server.
+  if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    echo "port $REDIS_PORT is taken by another Redis; set COOKIE_SEAL_REDIS_PORT" >&2
+    return 1
+  fi
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STORES_DIR/redis" \
     --appendonly yes --appendfsync always --save "" --daemonize no \
     --cluster-enabled yes --cluster-config-file nodes.conf \

@@ -19,7 +19,7 @@ const mf = new Miniflare({
   modules: [
     esm(join(here, "workerd-stores/worker.js")),
     esm(join(here, "store-suite.js")),
-    ...["sessions-workerd.js", "core.js", "session-core.js", "store-core.js", "store-workers-kv.js", "store-durable-object.js", "cookie_seal_sessions.js"].map((f) => esm(join(pkg, f))),
+    ...["sessions-workerd.js", "core.js", "session-core.js", "text-checks.js", "aes-backend.js", "store-core.js", "store-workers-kv.js", "store-durable-object.js", "cookie_seal_sessions.js"].map((f) => esm(join(pkg, f))),
     { type: "CompiledWasm", path: join(pkg, "cookie_seal_sessions_bg.wasm") },
   ],
   compatibilityDate: "2025-07-01",
