@@ -37,15 +37,18 @@ fn serve_with(keys: &str, spec: Option<&str>) -> SocketAddr {
         std::process::id(),
         addr.port()
     ));
+    let (opened, ready) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("a runtime");
         runtime.block_on(async move {
-            let (store, _) = app::stores::open(spec.as_deref(), &data_dir)
-                .await
-                .expect("the store opens");
+            let store = match app::stores::open(spec.as_deref(), &data_dir).await {
+                Ok((store, _)) => store,
+                Err(err) => return opened.send(Err(err)).unwrap(),
+            };
+            opened.send(Ok(())).unwrap();
             let router = app::router(app::Config {
                 keys: Zeroizing::new(keys),
                 root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
@@ -58,6 +61,10 @@ fn serve_with(keys: &str, spec: Option<&str>) -> SocketAddr {
             axum::serve(listener, service).await.expect("serving");
         });
     });
+    // The store is open before the first request is sent.
+    if let Err(err) = ready.recv().expect("the server thread answers") {
+        panic!("the store does not open: {err}");
+    }
     addr
 }
 
@@ -1017,4 +1024,99 @@ fn sign_out_revokes_the_cookie_in_the_store() {
         get(addr, "/api/session", Some(&cookie)).json()["code"],
         "REVOKED"
     );
+}
+
+// Two demo servers on the same keys and the same Redis, then the same Postgres, as one
+// site. They need those servers: scripts/test-stores.sh starts them and runs these with
+// `--ignored` (it also stops and restarts them for the outage part).
+
+fn control(what: &str) {
+    let script = std::env::var("COOKIE_SEAL_STORE_CONTROL")
+        .expect("COOKIE_SEAL_STORE_CONTROL: run these through scripts/test-stores.sh");
+    let status = std::process::Command::new(script)
+        .arg(what)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{what} failed");
+}
+
+fn env_url(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name}: run through scripts/test-stores.sh"))
+}
+
+/// GET /api/session until it answers `status` (a reconnecting client takes a moment).
+fn eventually(addr: SocketAddr, cookie: &str, status: u16) -> Reply {
+    let mut reply = get(addr, "/api/session", Some(cookie));
+    for _ in 0..100 {
+        if reply.status == status {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        reply = get(addr, "/api/session", Some(cookie));
+    }
+    reply
+}
+
+fn two_servers_act_as_one(url: &str, stop: &str, start: &str) {
+    let keys = new_keys("k1");
+    let (one, two) = (serve_with(&keys, Some(url)), serve_with(&keys, Some(url)));
+    let name = format!("fleet-{}", unix_now() % 100_000 + u64::from(one.port()));
+    let cookie = sign_in_from(one, &name, "Server one");
+    let second = sign_in_from(two, &name, "Server two");
+    assert_eq!(get(two, "/api/session", Some(&cookie)).status, 200);
+    let list = get(one, "/sessions", Some(&second));
+    assert!(
+        list.body.contains(r#"data-testid="session-count">2<"#),
+        "{}",
+        list.body
+    );
+
+    // Sign out everywhere on the second server: the first refuses the cookie.
+    let token = form_token(&get(two, "/sessions", Some(&second)).body);
+    let reply = post_as(
+        two,
+        "/sign-out-everywhere",
+        &format!("csrf_token={token}"),
+        Some(&second),
+        "",
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let refused = get(one, "/api/session", Some(&cookie));
+    assert_eq!(
+        (refused.status, refused.json()["code"].as_str()),
+        (401, Some("REVOKED"))
+    );
+
+    // The store goes down: both servers refuse with 503, and keep the cookie.
+    std::thread::sleep(Duration::from_millis(1_100));
+    let fresh = sign_in_from(one, &name, "Server one");
+    control(stop);
+    for addr in [one, two] {
+        let down = get(addr, "/api/session", Some(&fresh));
+        assert_eq!(down.status, 503, "{}", down.body);
+        assert_eq!(down.json()["code"], "STORE_UNAVAILABLE");
+        assert!(down.set_cookies().is_empty(), "the cookie is kept");
+    }
+    // Back up: the same cookie works again on both, no restart of the demo.
+    control(start);
+    for addr in [one, two] {
+        let back = eventually(addr, &fresh, 200);
+        assert_eq!(back.status, 200, "{}", back.body);
+    }
+}
+
+#[test]
+#[ignore = "needs the Redis scripts/test-stores.sh starts"]
+fn two_servers_on_one_redis_act_as_one_site() {
+    two_servers_act_as_one(
+        &env_url("COOKIE_SEAL_REDIS_URL"),
+        "redis-stop",
+        "redis-start",
+    );
+}
+
+#[test]
+#[ignore = "needs the Postgres scripts/test-stores.sh starts"]
+fn two_servers_on_one_postgres_act_as_one_site() {
+    two_servers_act_as_one(&env_url("COOKIE_SEAL_POSTGRES_URL"), "pg-stop", "pg-start");
 }
