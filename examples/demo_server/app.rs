@@ -183,6 +183,8 @@ const WWW_FILES: &[(&str, &str, &str)] = &[
 const PKG_FILES: &[(&str, &str)] = &[
     ("browser.js", "text/javascript; charset=utf-8"),
     ("core.js", "text/javascript; charset=utf-8"),
+    ("text-checks.js", "text/javascript; charset=utf-8"),
+    ("aes-backend.js", "text/javascript; charset=utf-8"),
     ("cookie_seal.js", "text/javascript; charset=utf-8"),
     ("cookie_seal_bg.wasm", "application/wasm"),
 ];

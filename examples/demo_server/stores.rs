@@ -127,9 +127,8 @@ pub fn failed(err: &Error) -> Response {
 /// The signed-in user's subject (the sign-in name) and the request's time, or the page to
 /// answer instead.
 fn subject(session: &Handle) -> Result<String, Box<Response>> {
-    match session.refused() {
-        Some(err @ Error::StoreUnavailable(_)) => return Err(Box::new(store_down(&err))),
-        _ => {}
+    if let Some(err @ Error::StoreUnavailable(_)) = session.refused() {
+        return Err(Box::new(store_down(&err)));
     }
     match session.get().and_then(|s| s.subject.as_ref()) {
         Some(subject) => Ok(subject.id.clone()),

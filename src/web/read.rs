@@ -63,6 +63,8 @@ impl Sessions {
 
     /// [`begin_sync`](Self::begin_sync), asking the store (when there is one) about each
     /// candidate; a re-seal also moves the session list's last-seen time.
+    // Only the framework integrations read asynchronously.
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
     pub(crate) async fn begin(&self, cookie_header: String) -> Shared {
         let mut state = match self.start() {
             Ok(state) => state,
