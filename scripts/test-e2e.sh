@@ -34,7 +34,8 @@ log=$out/server.log
 say "browser end-to-end (Chromium, playwright-core)"
 # Key rotation is an admin action: the browser test types this token into the form.
 export DEMO_ADMIN_TOKEN="e2e-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-target/debug/examples/demo_server --port 0 > "$log" 2>&1 &
+# Sessions go to an SQLite file of this run's own (the demo's default store).
+DEMO_DATA_DIR="$out/demo-data" target/debug/examples/demo_server --port 0 > "$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 

@@ -3,6 +3,7 @@
 # started here on 127.0.0.1, with ports and data folders of their own, stopped by pid on
 # exit. Then the fault tests, which stop and restart those servers through this script's
 # subcommands (redis-stop, redis-start, pg-stop, pg-start) while a client is connected.
+# Last, two demo servers on the same keys share the Redis, then the Postgres, over HTTP.
 # `scripts/test-stores.sh bench` starts the same servers and runs bench/stores instead.
 #
 # Redis runs as a one-node Redis Cluster (every slot on this node): a command or script
@@ -118,3 +119,5 @@ echo "== stores: the behavioural suite on memory, SQLite, Redis and Postgres"
 cargo test --quiet --features "$features" --test stores
 echo "== stores: faults (servers killed and restarted mid-run)"
 cargo test --quiet --features "$features" --test stores -- --ignored --test-threads=1
+echo "== stores: two demo servers on one Redis, then one Postgres (sign-out everywhere, outage)"
+cargo test --quiet --features demo --test demo_server -- --ignored --test-threads=1

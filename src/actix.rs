@@ -98,7 +98,7 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(SessionService {
-            service,
+            service: Rc::new(service),
             sessions: self.sessions.clone(),
         }))
     }
@@ -107,7 +107,8 @@ where
 /// The service [`SessionMiddleware`] wraps.
 #[derive(Debug)]
 pub struct SessionService<S> {
-    service: S,
+    // Shared with the call's future, which calls it once the store has answered.
+    service: Rc<S>,
     sessions: Sessions,
 }
 
@@ -122,11 +123,12 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let shared = self.sessions.begin(cookie_header(request.headers()));
-        request.extensions_mut().insert(Slot(Arc::clone(&shared)));
-        let response = self.service.call(request);
+        let sessions = self.sessions.clone();
+        let service = Rc::clone(&self.service);
         Box::pin(async move {
-            let mut response = response.await?;
+            let shared = sessions.begin(cookie_header(request.headers())).await;
+            request.extensions_mut().insert(Slot(Arc::clone(&shared)));
+            let mut response = service.call(request).await?;
             let writes = lock(&shared).take_writes();
             append_set_cookies(response.headers_mut(), &writes);
             Ok(response)

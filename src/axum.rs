@@ -6,7 +6,8 @@
 //!
 //! Every refusal answers with a JSON body `{"code": "...", "message": "..."}` carrying the
 //! crate's error code: 401 for a refused cookie (431 when too large), 403 for
-//! `CROSS_ORIGIN` and `CSRF`, 429 with `Retry-After` for `RATE_LIMITED`.
+//! `CROSS_ORIGIN` and `CSRF`, 429 with `Retry-After` for `RATE_LIMITED`, 503 for
+//! `STORE_UNAVAILABLE` when the [`Sessions`] have a store that cannot answer.
 //!
 //! ```
 //! use axum::{Router, routing::{get, post}};
@@ -107,8 +108,9 @@ pub struct SessionService<S> {
 
 impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for SessionService<S>
 where
-    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>>,
+    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
+    ReqBody: Send + 'static,
 {
     type Response = http::Response<ResBody>;
     type Error = S::Error;
@@ -119,11 +121,16 @@ where
     }
 
     fn call(&mut self, mut request: http::Request<ReqBody>) -> Self::Future {
-        let shared = self.sessions.begin(cookie_header(request.headers()));
-        request.extensions_mut().insert(Slot(Arc::clone(&shared)));
-        let response = self.inner.call(request);
+        let sessions = self.sessions.clone();
+        let header = cookie_header(request.headers());
+        // The inner service was made ready for this call; a clone takes its place, since
+        // the call happens after the store has answered.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
-            let mut response = response.await?;
+            let shared = sessions.begin(header).await;
+            request.extensions_mut().insert(Slot(Arc::clone(&shared)));
+            let mut response = inner.call(request).await?;
             let writes = lock(&shared).take_writes();
             append_set_cookies(response.headers_mut(), &writes);
             Ok(response)

@@ -14,8 +14,11 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::clock::now;
+use crate::store::{SessionStore, StoredSessions};
 use crate::{CsrfTokens, Error, Keyring, Session, SessionManager, SignIn};
+
+mod read;
+mod stored;
 
 /// The session manager and the CSRF tokens of a site, cheap to clone and share between
 /// routers and threads. [`replace`](Self::replace) swaps both at once, for key rotation
@@ -31,6 +34,8 @@ use crate::{CsrfTokens, Error, Keyring, Session, SessionManager, SignIn};
 #[derive(Clone)]
 pub struct Sessions {
     current: Arc<RwLock<Arc<Current>>>,
+    /// When set, every read asks it whether the session was revoked.
+    store: Option<Arc<dyn SessionStore>>,
 }
 
 impl std::fmt::Debug for Sessions {
@@ -62,6 +67,7 @@ impl Sessions {
         let current = Current::new(manager, keyring)?;
         Ok(Sessions {
             current: Arc::new(RwLock::new(Arc::new(current))),
+            store: None,
         })
     }
 
@@ -101,49 +107,6 @@ impl Sessions {
         // inside is still one complete generation.
         Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
     }
-
-    /// Reads the request's `Cookie` header (all its fields joined) as of the clock, and
-    /// decides the writes due with no help from the handler: a re-seal (renewal, key
-    /// rotation, stale chunks) or, for a refused cookie, the deletion of every cookie of
-    /// the session.
-    pub(crate) fn begin(&self, cookie_header: String) -> Shared {
-        let current = self.current();
-        let (now, clock_error) = match now() {
-            Ok(now) => (now, None),
-            Err(err) => (0, Some(err)),
-        };
-        let mut state = RequestState {
-            current,
-            now,
-            session: None,
-            refused: None,
-            write: None,
-        };
-        if let Some(err) = clock_error {
-            // The server's fault, not the cookie's: refuse the request, keep the cookie.
-            state.refused = Some(err);
-            return Arc::new(Mutex::new(state));
-        }
-        // The one read of the request: the handles type this session, never read again.
-        match state.current.manager.read_bytes_at(&cookie_header, now) {
-            Ok(Some(session)) => {
-                if session.needs_reseal() {
-                    match state.current.manager.set_cookies_bytes_at(&session, now) {
-                        Ok(headers) => {
-                            state.write = Some(headers);
-                            state.session = Some(session);
-                        }
-                        Err(err) => state.refuse(err),
-                    }
-                } else {
-                    state.session = Some(session);
-                }
-            }
-            Ok(None) => {}
-            Err(err) => state.refuse(err),
-        }
-        Arc::new(Mutex::new(state))
-    }
 }
 
 impl Current {
@@ -161,6 +124,8 @@ pub(crate) type Shared = Arc<Mutex<RequestState>>;
 
 pub(crate) struct RequestState {
     current: Arc<Current>,
+    /// The manager and the store together, when the site has a store.
+    stored: Option<StoredSessions>,
     now: u64,
     /// The session the request's cookie opened to, its payload as JSON bytes.
     session: Option<Session<Vec<u8>>>,
@@ -173,8 +138,12 @@ pub(crate) struct RequestState {
 impl RequestState {
     fn refuse(&mut self, err: Error) {
         self.session = None;
+        // A store that cannot answer says nothing about the cookie: keep it, so the
+        // session works again once the store is back.
+        if !matches!(err, Error::StoreUnavailable(_)) {
+            self.write = Some(self.current.manager.clear_cookies());
+        }
         self.refused = Some(err);
-        self.write = Some(self.current.manager.clear_cookies());
     }
 
     /// Why the request's cookie was refused, if it was.
@@ -280,7 +249,7 @@ impl<T: Serialize + DeserializeOwned> SessionHandle<T> {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn detached(sessions: &Sessions, cookie_header: &str) -> Result<Self, Error> {
-        SessionHandle::from_shared(sessions.begin(cookie_header.to_owned()))
+        SessionHandle::from_shared(sessions.begin_sync(cookie_header))
     }
 
     /// Why the request's cookie was refused, when it was (a lenient handle, such as the
@@ -512,11 +481,13 @@ pub(crate) fn verify_csrf(shared: &Shared, token: &str) -> Result<(), Error> {
 }
 
 /// The HTTP status for a refused session: 431 when the cookie is too large (the request
-/// header is what is too large), 500 for the server's own failures, 401 otherwise.
+/// header is what is too large), 500 for the server's own failures, 503 when the store
+/// cannot answer, 401 otherwise.
 pub(crate) fn refused_status(err: &Error) -> u16 {
     match err.code() {
         "TOO_LARGE" => 431,
         "RANDOM_FAILED" | "INVALID_OPTION" | "CLOCK" => 500,
+        "STORE_UNAVAILABLE" => 503,
         "CROSS_ORIGIN" | "CSRF" => 403,
         "RATE_LIMITED" => 429,
         _ => 401,

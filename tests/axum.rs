@@ -691,3 +691,120 @@ async fn a_handoff_token_signs_in_on_the_target_once() {
     .await;
     assert_eq!((refused.status, refused.code().as_str()), (401, "BAD_SEAL"));
 }
+
+// The layer with a store: sign-in lists the session, sign-out revokes it on every server
+// reading the same store, and the next read of the old cookie is 401 REVOKED.
+
+async fn listed_sign_in(mut session: FreshSession<User>) -> Result<String, SessionRejection> {
+    let user = User { name: "ada".into() };
+    session
+        .sign_in_listed(user, "ada", false, "test browser")
+        .await?;
+    Ok(session.csrf_token()?)
+}
+
+async fn listed(session: SessionHandle<User>) -> Result<String, SessionRejection> {
+    let stored = session.stored().expect("a store");
+    let Some(me) = session.get() else {
+        return Ok("nobody".into());
+    };
+    let subject = me.subject.as_ref().unwrap().id.clone();
+    let list = stored.sessions(&subject, session.now()).await?;
+    Ok(list
+        .iter()
+        .map(|e| e.label.clone())
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+async fn revoke(mut session: SessionHandle<User>) -> Result<&'static str, SessionRejection> {
+    session.revoke().await?;
+    Ok("revoked")
+}
+
+async fn everywhere(session: SessionHandle<User>) -> Result<&'static str, SessionRejection> {
+    let stored = session.stored().expect("a store");
+    stored.sign_out_everywhere("ada", session.now()).await?;
+    Ok("everywhere")
+}
+
+fn stored_app(sessions: Sessions) -> Router {
+    Router::new()
+        .route("/sign-in", post(listed_sign_in))
+        .route("/sessions", get(listed))
+        .route("/me", get(me))
+        .route("/revoke", post(revoke))
+        .route("/everywhere", post(everywhere))
+        .layer(SessionLayer::new(sessions))
+}
+
+fn cookie_of(reply: &Reply) -> String {
+    reply.set_cookies[0].split(';').next().unwrap().to_owned()
+}
+
+/// Two "servers" (two routers, two `Sessions`) over one store.
+async fn store_suite(store: Arc<dyn cookie_seal::store::SessionStore>) {
+    let one = stored_app(sessions().with_store(Arc::clone(&store)));
+    let two = stored_app(sessions().with_store(store));
+
+    let first = call(&one, "POST", "/sign-in", None, SAME_ORIGIN, "").await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let a = cookie_of(&first);
+    let b = cookie_of(&call(&one, "POST", "/sign-in", None, SAME_ORIGIN, "").await);
+    assert_eq!(
+        call(&two, "GET", "/me", Some(&a), &[], "").await.body,
+        "ada"
+    );
+    let list = call(&two, "GET", "/sessions", Some(&a), &[], "").await;
+    assert_eq!(list.body, "test browser,test browser");
+
+    // Signed out on one server: the other refuses the cookie and deletes it.
+    let out = call(&one, "POST", "/revoke", Some(&a), SAME_ORIGIN, "").await;
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert!(out.set_cookies[0].contains("Max-Age=0"));
+    let refused = call(&two, "GET", "/me", Some(&a), &[], "").await;
+    assert_eq!((refused.status, refused.code().as_str()), (401, "REVOKED"));
+    assert!(refused.set_cookies[0].contains("Max-Age=0"));
+    assert_eq!(
+        call(&two, "GET", "/sessions", Some(&b), &[], "").await.body,
+        "test browser"
+    );
+
+    // Everywhere: the other session goes too, and a new sign-in works again.
+    let all = call(&two, "POST", "/everywhere", Some(&b), SAME_ORIGIN, "").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let refused = call(&one, "GET", "/me", Some(&b), &[], "").await;
+    assert_eq!((refused.status, refused.code().as_str()), (401, "REVOKED"));
+    // A later sign-in seals with the new generation (one second on: a generation is the
+    // sign-out's time, and only sessions sealed before it are refused).
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let c = cookie_of(&call(&two, "POST", "/sign-in", None, SAME_ORIGIN, "").await);
+    assert_eq!(
+        call(&one, "GET", "/me", Some(&c), &[], "").await.body,
+        "ada"
+    );
+}
+
+#[tokio::test]
+async fn with_a_memory_store_sign_out_reaches_every_server() {
+    store_suite(Arc::new(cookie_seal::store::MemoryStore::new())).await;
+}
+
+#[cfg(feature = "store-sqlite")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_sqlite_store_sign_out_reaches_every_server() {
+    let dir = std::env::temp_dir().join(format!("cookie-seal-axum-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sessions.sqlite3");
+    let _ = std::fs::remove_file(&path);
+    let store = cookie_seal::store::SqliteStore::open(&path).await.unwrap();
+    store_suite(Arc::new(store)).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_detached_handle_refuses_sessions_with_a_store() {
+    let sessions = sessions().with_store(Arc::new(cookie_seal::store::MemoryStore::new()));
+    let err = SessionHandle::<User>::detached(&sessions, "").unwrap_err();
+    assert_eq!(err.code(), "INVALID_OPTION");
+}

@@ -20,28 +20,51 @@ use zeroize::Zeroizing;
 /// Serves the demo with `keys` on a free port, on a thread of its own that lives as long as
 /// the test process.
 fn serve(keys: &str) -> SocketAddr {
-    let router = app::router(app::Config {
-        keys: Zeroizing::new(keys.to_owned()),
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        admin_token: Zeroizing::new(ADMIN_TOKEN.to_owned()),
-    })
-    .expect("the demo router builds");
+    serve_with(keys, Some("memory"))
+}
+
+/// Serves the demo with `keys` and the store `spec` names (as `SESSION_STORE` does; `None`
+/// is the SQLite file of a data folder of this test's own), opened in the server's runtime.
+fn serve_with(keys: &str, spec: Option<&str>) -> SocketAddr {
+    let (keys, spec) = (keys.to_owned(), spec.map(str::to_owned));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener
         .set_nonblocking(true)
         .expect("non-blocking listener");
     let addr = listener.local_addr().expect("its address");
+    let data_dir = std::env::temp_dir().join(format!(
+        "cookie-seal-demo-test-{}-{}",
+        std::process::id(),
+        addr.port()
+    ));
+    let (opened, ready) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
+            .enable_all()
             .build()
             .expect("a runtime");
         runtime.block_on(async move {
+            let store = match app::stores::open(spec.as_deref(), &data_dir).await {
+                Ok((store, _)) => store,
+                Err(err) => return opened.send(Err(err)).unwrap(),
+            };
+            opened.send(Ok(())).unwrap();
+            let router = app::router(app::Config {
+                keys: Zeroizing::new(keys),
+                root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+                admin_token: Zeroizing::new(ADMIN_TOKEN.to_owned()),
+                store,
+            })
+            .expect("the demo router builds");
             let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
             let service = router.into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, service).await.expect("serving");
         });
     });
+    // The store is open before the first request is sent.
+    if let Err(err) = ready.recv().expect("the server thread answers") {
+        panic!("the store does not open: {err}");
+    }
     addr
 }
 
@@ -840,4 +863,260 @@ fn sign_in_is_rate_limited_per_client() {
         303,
         "a sign-in came back"
     );
+}
+
+// The session list and sign-outs, on the demo's default store (an SQLite file).
+
+/// The CSRF token of the first form in `page`.
+fn form_token(page: &str) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = page.find(marker).expect("a token in the page") + marker.len();
+    let len = page[start..].find('"').unwrap();
+    page[start..start + len].to_owned()
+}
+
+/// Signs in as `name` with a User-Agent; returns the session cookie.
+fn sign_in_from(addr: SocketAddr, name: &str, agent: &str) -> String {
+    let body = format!("name={name}");
+    let reply = post_as(
+        addr,
+        "/sign-in",
+        &body,
+        None,
+        &format!("User-Agent: {agent}\r\n"),
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    reply.session_cookie()
+}
+
+#[test]
+fn the_session_list_shows_every_device_and_signs_one_out() {
+    let addr = serve_with(&new_keys("k1"), None);
+    let laptop = sign_in_from(addr, "Grace", "Laptop Browser");
+    let long_agent = format!("Phone {}", "x".repeat(500));
+    let phone = sign_in_from(addr, "Grace", &long_agent);
+    let other = sign_in_from(addr, "Alan", "Elsewhere");
+
+    let page = get(addr, "/sessions", Some(&laptop));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(r#"data-testid="session-count">2<"#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Laptop Browser"));
+    assert!(
+        !page.body.contains("Elsewhere"),
+        "another user's session is not listed"
+    );
+    // The label is bounded: the 500-byte agent is cut to what a store keeps.
+    assert!(page.body.contains(&format!("Phone {}", "x".repeat(58))));
+    assert!(!page.body.contains(&"x".repeat(59)));
+    assert_eq!(
+        page.body
+            .matches(r#"data-testid="sign-out-session""#)
+            .count(),
+        1
+    );
+
+    // Sign out the phone from the laptop: the phone's cookie is refused, the laptop's not.
+    let token = form_token(&page.body);
+    let phone_id = get(addr, "/api/session", Some(&phone)).json()["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = format!("csrf_token={token}&id={phone_id}");
+    let reply = post_as(addr, "/sessions/sign-out", &form, Some(&laptop), "");
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let refused = get(addr, "/api/session", Some(&phone));
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.json()["code"], "REVOKED");
+    assert_eq!(get(addr, "/api/session", Some(&laptop)).status, 200);
+    assert_eq!(get(addr, "/api/session", Some(&other)).status, 200);
+
+    // Without the form's token, or cross-site, nothing is signed out.
+    let reply = post_as(
+        addr,
+        "/sign-out-others",
+        "csrf_token=wrong",
+        Some(&laptop),
+        "",
+    );
+    assert_eq!(reply.status, 403);
+    let cross = post_as(
+        addr,
+        "/sign-out-everywhere",
+        &format!("csrf_token={token}"),
+        Some(&laptop),
+        "Sec-Fetch-Site: cross-site\r\n",
+    );
+    assert_eq!(cross.status, 403);
+    assert_eq!(get(addr, "/api/session", Some(&laptop)).status, 200);
+    // Without a session the page says so.
+    assert_eq!(get(addr, "/sessions", None).status, 401);
+}
+
+#[test]
+fn sign_out_others_and_everywhere() {
+    let addr = serve_with(&new_keys("k1"), None);
+    let a = sign_in_from(addr, "Edsger", "A");
+    let b = sign_in_from(addr, "Edsger", "B");
+    let c = sign_in_from(addr, "Edsger", "C");
+    let token = form_token(&get(addr, "/sessions", Some(&c)).body);
+    let reply = post_as(
+        addr,
+        "/sign-out-others",
+        &format!("csrf_token={token}"),
+        Some(&c),
+        "",
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    for old in [&a, &b] {
+        assert_eq!(
+            get(addr, "/api/session", Some(old)).json()["code"],
+            "REVOKED"
+        );
+    }
+    let page = get(addr, "/sessions", Some(&c));
+    assert!(
+        page.body.contains(r#"data-testid="session-count">1<"#),
+        "{}",
+        page.body
+    );
+
+    // Everywhere, this one included; the cookie is cleared on the way out.
+    let token = form_token(&page.body);
+    let reply = post_as(
+        addr,
+        "/sign-out-everywhere",
+        &format!("csrf_token={token}"),
+        Some(&c),
+        "",
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert!(reply.set_cookies().iter().any(|c| c.contains("Max-Age=0")));
+    let refused = get(addr, "/api/session", Some(&c));
+    assert_eq!(
+        (refused.status, refused.json()["code"].as_str()),
+        (401, Some("REVOKED"))
+    );
+    // Signing in again (a second later: sessions sealed before the sign-out are refused).
+    std::thread::sleep(Duration::from_millis(1_100));
+    let again = sign_in_from(addr, "Edsger", "A");
+    assert_eq!(get(addr, "/api/session", Some(&again)).status, 200);
+}
+
+#[test]
+fn sign_out_revokes_the_cookie_in_the_store() {
+    let addr = serve_with(&new_keys("k1"), Some("memory"));
+    let cookie = sign_in_from(addr, "Barbara", "A");
+    let token = csrf_token(addr, &cookie);
+    let reply = post_as(
+        addr,
+        "/sign-out",
+        &format!("csrf_token={token}"),
+        Some(&cookie),
+        "",
+    );
+    assert_eq!(reply.status, 303);
+    // A copy of the cookie kept by someone else no longer opens.
+    assert_eq!(
+        get(addr, "/api/session", Some(&cookie)).json()["code"],
+        "REVOKED"
+    );
+}
+
+// Two demo servers on the same keys and the same Redis, then the same Postgres, as one
+// site. They need those servers: scripts/test-stores.sh starts them and runs these with
+// `--ignored` (it also stops and restarts them for the outage part).
+
+fn control(what: &str) {
+    let script = std::env::var("COOKIE_SEAL_STORE_CONTROL")
+        .expect("COOKIE_SEAL_STORE_CONTROL: run these through scripts/test-stores.sh");
+    let status = std::process::Command::new(script)
+        .arg(what)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{what} failed");
+}
+
+fn env_url(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name}: run through scripts/test-stores.sh"))
+}
+
+/// GET /api/session until it answers `status` (a reconnecting client takes a moment).
+fn eventually(addr: SocketAddr, cookie: &str, status: u16) -> Reply {
+    let mut reply = get(addr, "/api/session", Some(cookie));
+    for _ in 0..100 {
+        if reply.status == status {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        reply = get(addr, "/api/session", Some(cookie));
+    }
+    reply
+}
+
+fn two_servers_act_as_one(url: &str, stop: &str, start: &str) {
+    let keys = new_keys("k1");
+    let (one, two) = (serve_with(&keys, Some(url)), serve_with(&keys, Some(url)));
+    let name = format!("fleet-{}", unix_now() % 100_000 + u64::from(one.port()));
+    let cookie = sign_in_from(one, &name, "Server one");
+    let second = sign_in_from(two, &name, "Server two");
+    assert_eq!(get(two, "/api/session", Some(&cookie)).status, 200);
+    let list = get(one, "/sessions", Some(&second));
+    assert!(
+        list.body.contains(r#"data-testid="session-count">2<"#),
+        "{}",
+        list.body
+    );
+
+    // Sign out everywhere on the second server: the first refuses the cookie.
+    let token = form_token(&get(two, "/sessions", Some(&second)).body);
+    let reply = post_as(
+        two,
+        "/sign-out-everywhere",
+        &format!("csrf_token={token}"),
+        Some(&second),
+        "",
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let refused = get(one, "/api/session", Some(&cookie));
+    assert_eq!(
+        (refused.status, refused.json()["code"].as_str()),
+        (401, Some("REVOKED"))
+    );
+
+    // The store goes down: both servers refuse with 503, and keep the cookie.
+    std::thread::sleep(Duration::from_millis(1_100));
+    let fresh = sign_in_from(one, &name, "Server one");
+    control(stop);
+    for addr in [one, two] {
+        let down = get(addr, "/api/session", Some(&fresh));
+        assert_eq!(down.status, 503, "{}", down.body);
+        assert_eq!(down.json()["code"], "STORE_UNAVAILABLE");
+        assert!(down.set_cookies().is_empty(), "the cookie is kept");
+    }
+    // Back up: the same cookie works again on both, no restart of the demo.
+    control(start);
+    for addr in [one, two] {
+        let back = eventually(addr, &fresh, 200);
+        assert_eq!(back.status, 200, "{}", back.body);
+    }
+}
+
+#[test]
+#[ignore = "needs the Redis scripts/test-stores.sh starts"]
+fn two_servers_on_one_redis_act_as_one_site() {
+    two_servers_act_as_one(
+        &env_url("COOKIE_SEAL_REDIS_URL"),
+        "redis-stop",
+        "redis-start",
+    );
+}
+
+#[test]
+#[ignore = "needs the Postgres scripts/test-stores.sh starts"]
+fn two_servers_on_one_postgres_act_as_one_site() {
+    two_servers_act_as_one(&env_url("COOKIE_SEAL_POSTGRES_URL"), "pg-stop", "pg-start");
 }

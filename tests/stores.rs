@@ -731,3 +731,106 @@ fn postgres_faults() {
     }
     run(store, |store| faults(store, "pg-stop", "pg-start"));
 }
+
+// Fleet-wide rate limits on the shared stores: two limiters on two connections (two
+// servers) share one budget per client, over budget is RATE_LIMITED with a retry-after,
+// and the budget comes back with the next window.
+
+#[cfg(any(feature = "store-redis", feature = "store-postgres"))]
+async fn shared_budget(
+    one: &dyn cookie_seal::RateLimit,
+    two: &dyn cookie_seal::RateLimit,
+    wait: u64,
+) {
+    let client = unique("client");
+    one.check(&client).await.unwrap();
+    two.check(&client).await.unwrap();
+    one.check(&client).await.unwrap();
+    let err = two.check(&client).await.unwrap_err();
+    assert_eq!(err.code(), "RATE_LIMITED");
+    match err {
+        cookie_seal::Error::RateLimited { retry_after } => {
+            assert!((1..=wait).contains(&retry_after), "{retry_after}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        one.check(&client).await.is_err(),
+        "still over on the other server"
+    );
+    one.check(&unique("another-client")).await.unwrap();
+    // A key longer than the stores keep is counted, not refused.
+    one.check(&"k".repeat(10_000)).await.unwrap();
+}
+
+/// Sleeps until just after the next multiple of `secs` of the Unix clock (a fresh window).
+#[cfg(any(feature = "store-redis", feature = "store-postgres"))]
+async fn next_window(secs: u64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let left = Duration::from_secs(secs)
+        - Duration::from_millis((now.as_millis() % (u128::from(secs) * 1_000)) as u64);
+    tokio::time::sleep(left + Duration::from_millis(50)).await;
+}
+
+#[cfg(feature = "store-redis")]
+#[test]
+fn redis_rate_limit_is_shared_by_the_fleet() {
+    use cookie_seal::RateLimit;
+    use cookie_seal::store::{RedisRateLimit, RedisStore};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let connect = || async { RedisStore::builder(&redis_url()).connect().await.unwrap() };
+        let window = Duration::from_secs(1);
+        let one = RedisRateLimit::new(connect().await, 3, window).unwrap();
+        let two = RedisRateLimit::new(connect().await, 3, window).unwrap();
+        assert!(RedisRateLimit::new(connect().await, 0, window).is_err());
+        shared_budget(&one, &two, 1).await;
+        let client = unique("again");
+        for _ in 0..3 {
+            one.check(&client).await.unwrap();
+        }
+        assert!(two.check(&client).await.is_err());
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        two.check(&client).await.unwrap();
+    });
+}
+
+#[cfg(feature = "store-postgres")]
+#[test]
+fn postgres_rate_limit_is_shared_by_the_fleet() {
+    use cookie_seal::RateLimit;
+    use cookie_seal::store::{PostgresRateLimit, PostgresStore};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let schema = unique("rl");
+        let connect = || async {
+            PostgresStore::builder(&postgres_url())
+                .schema(&schema)
+                .connect()
+                .await
+                .unwrap()
+        };
+        let window = Duration::from_secs(2);
+        let one = PostgresRateLimit::new(connect().await, 3, window).unwrap();
+        let two = PostgresRateLimit::new(connect().await, 3, window).unwrap();
+        assert!(PostgresRateLimit::new(connect().await, 3, Duration::from_millis(500)).is_err());
+        next_window(2).await;
+        shared_budget(&one, &two, 2).await;
+        next_window(2).await;
+        let client = unique("again");
+        for _ in 0..3 {
+            one.check(&client).await.unwrap();
+        }
+        assert!(two.check(&client).await.is_err());
+        next_window(2).await;
+        two.check(&client).await.unwrap();
+    });
+}

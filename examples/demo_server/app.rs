@@ -21,12 +21,15 @@ use cookie_seal::axum::{CrossOriginLayer, FreshSession, RateLimitLayer, SessionL
 use cookie_seal::defaults::DEFAULT_PURPOSE;
 use cookie_seal::{
     CrossOrigin, Error, Key, Keyring, MemoryRateLimit, Sealer, Session, SessionManager, Sessions,
-    SignIn, clock,
+    clock,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
+
+#[path = "stores.rs"]
+pub mod stores;
 
 /// The session cookie's name. Not `__Host-session`: browsers only accept `__Host-` cookies
 /// with `Secure`, and `Secure` cookies are not sent back over plain `http://127.0.0.1`. The
@@ -60,6 +63,8 @@ pub struct Config {
     pub root: PathBuf,
     /// The secret the key-rotation form asks for: an admin action, not a visitor's.
     pub admin_token: Zeroizing<String>,
+    /// Where sessions are listed and revoked, shared by every server on the same store.
+    pub store: Arc<dyn cookie_seal::store::SessionStore>,
 }
 
 struct AppState {
@@ -96,7 +101,8 @@ pub fn session_manager(keyring: Keyring) -> Result<SessionManager, Error> {
 /// the rate limits count per client address.
 pub fn router(config: Config) -> Result<Router, Error> {
     let keyring = Keyring::parse(&config.keys)?;
-    let sessions = Sessions::new(session_manager(keyring.clone())?, keyring)?;
+    let sessions =
+        Sessions::new(session_manager(keyring.clone())?, keyring)?.with_store(config.store);
     if config.admin_token.len() < 16 {
         return Err(Error::InvalidOption(
             "the admin token must be at least 16 characters".into(),
@@ -122,6 +128,10 @@ pub fn router(config: Config) -> Result<Router, Error> {
         .route("/session", get(session_page))
         .route("/api/session", get(session_api))
         .route("/sign-out", post(sign_out))
+        .route("/sessions", get(stores::list_page))
+        .route("/sessions/sign-out", post(stores::sign_out_one))
+        .route("/sign-out-others", post(stores::sign_out_others))
+        .route("/sign-out-everywhere", post(stores::sign_out_everywhere))
         .route("/verify", get(verify_page).post(verify))
         .route("/seal", post(seal));
     for &(path, text, content_type) in WWW_FILES {
@@ -173,6 +183,8 @@ const WWW_FILES: &[(&str, &str, &str)] = &[
 const PKG_FILES: &[(&str, &str)] = &[
     ("browser.js", "text/javascript; charset=utf-8"),
     ("core.js", "text/javascript; charset=utf-8"),
+    ("text-checks.js", "text/javascript; charset=utf-8"),
+    ("aes-backend.js", "text/javascript; charset=utf-8"),
     ("cookie_seal.js", "text/javascript; charset=utf-8"),
     ("cookie_seal_bg.wasm", "application/wasm"),
 ];
@@ -264,7 +276,7 @@ async fn method_not_allowed() -> Response {
 
 /// The handle every page takes: lenient, so a refused cookie reads as signed out (and is
 /// deleted by the layer) and the page can say why.
-type Handle = FreshSession<Value>;
+pub(crate) type Handle = FreshSession<Value>;
 
 #[derive(Deserialize)]
 struct SignInForm {
@@ -321,7 +333,11 @@ async fn index(session: Handle) -> Response {
 /// Sign-in has no session yet, so no CSRF token: the cross-origin check guards it (a
 /// forged sign-in would sign the victim into the attacker's name), and the rate limit
 /// caps how often one address may try.
-async fn sign_in(mut session: Handle, form: Result<Form<SignInForm>, FormRejection>) -> Response {
+async fn sign_in(
+    mut session: Handle,
+    headers: HeaderMap,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Response {
     let form = match form {
         Ok(Form(form)) => form,
         Err(rejection) => return form_rejected(&rejection),
@@ -342,15 +358,22 @@ async fn sign_in(mut session: Handle, form: Result<Form<SignInForm>, FormRejecti
         Some("on") => true,
         Some(_) => return bad_request("Form field `remember` is either absent or \"on\"."),
     };
-    let options = SignIn::default().remember_me(remember);
-    match session.sign_in(json!({ "name": name }), options) {
+    // The sign-in name is the subject the store lists sessions under (at most 128 bytes).
+    if name.len() > 128 {
+        return bad_request("A name is at most 128 bytes of UTF-8.");
+    }
+    let label = stores::label(&headers);
+    match session
+        .sign_in_listed(json!({ "name": name }), &name, remember, &label)
+        .await
+    {
         Ok(_) => redirect("/session"),
-        Err(err) => server_error(&err),
+        Err(err) => stores::failed(&err),
     }
 }
 
 /// Checks the form's CSRF token against the session: a 403 page when it does not match.
-fn check_token(session: &Handle, token: Option<&str>) -> Result<(), Box<Response>> {
+pub(crate) fn check_token(session: &Handle, token: Option<&str>) -> Result<(), Box<Response>> {
     session.verify_csrf(token.unwrap_or("")).map_err(|err| {
         Box::new(page(
             StatusCode::FORBIDDEN,
@@ -377,8 +400,15 @@ async fn sign_out(mut session: Handle, form: Result<Form<TokenForm>, FormRejecti
             return *refused;
         }
     }
-    session.sign_out();
-    redirect("/")
+    if session.get().is_none() {
+        session.sign_out();
+        return redirect("/");
+    }
+    // Revoked in the store, so no server opens this cookie again.
+    match session.revoke().await {
+        Ok(()) => redirect("/"),
+        Err(err) => stores::failed(&err),
+    }
 }
 
 /// An admin action: a signed-in session, its CSRF token, and the admin token (printed at
@@ -451,16 +481,18 @@ fn primary_id(keyring_text: &str) -> &str {
 }
 
 /// The status for a cookie that does not open: 431 when it is too large (the request
-/// header is what is too large), 500 for the server's own failures, 401 otherwise.
+/// header is what is too large), 500 for the server's own failures, 503 when the store
+/// cannot answer (the cookie is kept), 401 otherwise.
 fn refused_status(err: &Error) -> StatusCode {
     match err.code() {
         "TOO_LARGE" => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         "CLOCK" | "RANDOM_FAILED" => StatusCode::INTERNAL_SERVER_ERROR,
+        "STORE_UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNAUTHORIZED,
     }
 }
 
-fn no_session_page() -> Response {
+pub(crate) fn no_session_page() -> Response {
     page(
         StatusCode::UNAUTHORIZED,
         "No session",
@@ -498,6 +530,7 @@ async fn session_page(
     let Some(open) = session.get() else {
         return match session.refused() {
             None => no_session_page(),
+            Some(err @ Error::StoreUnavailable(_)) => stores::store_down(&err),
             Some(err) => page(
                 refused_status(&err),
                 "Session refused",
@@ -909,7 +942,7 @@ fn verify_response(
 // ---------------------------------------------------------------------------------------
 // Responses
 
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
+pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = fill(
         include_str!("../../www/layout.html"),
         &[("title", esc(title)), ("body", body.to_owned())],
@@ -924,11 +957,11 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     response
 }
 
-fn notice(kind: &str, html: &str) -> String {
+pub(crate) fn notice(kind: &str, html: &str) -> String {
     format!("<p class=\"notice {kind}\" role=\"status\">{html}</p>")
 }
 
-fn bad_request(message: &str) -> Response {
+pub(crate) fn bad_request(message: &str) -> Response {
     page(
         StatusCode::BAD_REQUEST,
         "Bad request",
@@ -952,7 +985,7 @@ fn form_rejected(rejection: &FormRejection) -> Response {
 }
 
 /// Only for failures that are the server's (the random generator failing).
-fn server_error(err: &Error) -> Response {
+pub(crate) fn server_error(err: &Error) -> Response {
     page(
         StatusCode::INTERNAL_SERVER_ERROR,
         "Server error",
@@ -989,7 +1022,7 @@ fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// 303 See Other, so the browser follows a POST with a GET (a reload does not re-post).
 /// The session layer adds whatever cookies are due.
-fn redirect(location: &str) -> Response {
+pub(crate) fn redirect(location: &str) -> Response {
     let mut response = (
         StatusCode::SEE_OTHER,
         [(header::LOCATION, location.to_owned())],
@@ -1004,7 +1037,7 @@ fn redirect(location: &str) -> Response {
 
 /// Fills `{{slot}}` placeholders in one pass. Values are inserted as given (callers escape
 /// them) and are never scanned again, so a value cannot smuggle in a placeholder.
-fn fill(template: &str, slots: &[(&str, String)]) -> String {
+pub(crate) fn fill(template: &str, slots: &[(&str, String)]) -> String {
     let mut out = String::with_capacity(template.len() + 1024);
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -1031,7 +1064,7 @@ fn fill(template: &str, slots: &[(&str, String)]) -> String {
 }
 
 /// HTML-escapes text for element content and double-quoted attributes.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -1046,7 +1079,7 @@ fn esc(text: &str) -> String {
     out
 }
 
-fn esc_err(err: &Error) -> String {
+pub(crate) fn esc_err(err: &Error) -> String {
     format!(
         "<code class=\"code\" data-testid=\"error-code\">{}</code> {}",
         err.code(),
@@ -1060,7 +1093,7 @@ fn form_now() -> Result<u64, FormError> {
 }
 
 /// A time as UTC text plus the raw seconds, e.g. `2026-11-22 12:52:33 UTC (1795870353)`.
-fn time_cell(secs: u64) -> String {
+pub(crate) fn time_cell(secs: u64) -> String {
     format!("{} <small>({secs})</small>", clock::Utc::from_unix(secs))
 }
 

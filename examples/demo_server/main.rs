@@ -8,8 +8,10 @@
 //! Port: `--port`, else `PORT`, else 8787 (then the next few if 8787 is busy; `--port 0`
 //! takes any free port). Keys: `SESSION_KEYS` (`k2:BASE64URL,k1:BASE64URL`), else a key
 //! generated for this run. Admin token for key rotation: `DEMO_ADMIN_TOKEN` (16 characters
-//! or more), else one generated and printed at start. Listens on 127.0.0.1 only: the
-//! cookie is not `Secure` here.
+//! or more), else one generated and printed at start. Store: `SESSION_STORE` (`memory`,
+//! `sqlite:PATH`, `redis://HOST:PORT`, `postgres://...`), else the SQLite file
+//! `sessions.sqlite3` in `DEMO_DATA_DIR` (default `target/demo-data`). Listens on
+//! 127.0.0.1 only: the cookie is not `Secure` here.
 
 mod app;
 
@@ -36,7 +38,11 @@ Environment:
   SESSION_KEYS  key ring 'k2:BASE64URL,k1:BASE64URL' (primary first); without it a key
                 is generated for this run and sessions end when the server stops
   DEMO_ADMIN_TOKEN  the secret the Rotate keys form asks for (16 characters or more);
-                without it one is generated and printed at start";
+                without it one is generated and printed at start
+  SESSION_STORE where sessions are listed and revoked: memory, sqlite:PATH,
+                redis://HOST:PORT or postgres://USER@HOST:PORT/DB; without it the SQLite
+                file sessions.sqlite3 in DEMO_DATA_DIR
+  DEMO_DATA_DIR the demo's data folder (default target/demo-data in the repository)";
 
 fn main() -> ExitCode {
     match run() {
@@ -166,19 +172,31 @@ fn run() -> Result<(), String> {
             admin_token.as_str()
         );
     }
-    let config = app::Config {
-        keys,
-        root,
-        admin_token,
+    let data_dir = match std::env::var("DEMO_DATA_DIR") {
+        Ok(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => root.join("target/demo-data"),
     };
-    let router = app::router(config).map_err(|err| format!("DEMO_ADMIN_TOKEN or keys: {err}"))?;
+    let store_spec = std::env::var("SESSION_STORE")
+        .ok()
+        .filter(|s| !s.is_empty());
 
-    // One thread is plenty for a demo, and leaves the second core to the browser.
+    // One thread is plenty for a demo, and leaves the second core to the browser; timers
+    // bound every store call.
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
+        .enable_all()
         .build()
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
     runtime.block_on(async {
+        let (store, which) = app::stores::open(store_spec.as_deref(), &data_dir).await?;
+        println!("store: {which}");
+        let config = app::Config {
+            keys,
+            root,
+            admin_token,
+            store,
+        };
+        let router =
+            app::router(config).map_err(|err| format!("DEMO_ADMIN_TOKEN or keys: {err}"))?;
         let listener = bind(choice).await?;
         let addr = listener
             .local_addr()

@@ -22,6 +22,7 @@ mod expiring;
 mod memory;
 #[cfg(feature = "store-postgres")]
 mod postgres;
+mod rate_limits;
 #[cfg(feature = "store-redis")]
 mod redis;
 #[cfg(feature = "store-redis")]
@@ -34,6 +35,11 @@ mod stored;
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
 #[cfg(feature = "store-postgres")]
 pub use postgres::PostgresStore;
+pub use rate_limits::MAX_RATE_KEY_LEN;
+#[cfg(feature = "store-postgres")]
+pub use rate_limits::PostgresRateLimit;
+#[cfg(feature = "store-redis")]
+pub use rate_limits::RedisRateLimit;
 #[cfg(feature = "store-redis")]
 pub use redis::RedisStore;
 pub use revocation::MemoryRevocation;

@@ -112,7 +112,7 @@ impl PostgresStore {
         Ok(client)
     }
 
-    fn run<'a, T: Send + 'a, F>(
+    pub(super) fn run<'a, T: Send + 'a, F>(
         &'a self,
         call: impl FnOnce(Arc<Client>) -> F + Send + 'a,
     ) -> StoreFuture<'a, T>

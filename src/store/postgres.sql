@@ -14,6 +14,11 @@ CREATE INDEX IF NOT EXISTS cookie_seal_sessions_until ON cookie_seal_sessions (k
 CREATE TABLE IF NOT EXISTS cookie_seal_data (
   id TEXT PRIMARY KEY, data BYTEA NOT NULL, keep_until BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS cookie_seal_data_until ON cookie_seal_data (keep_until);
+-- Rate-limit counters: one row per client key and fixed window.
+CREATE TABLE IF NOT EXISTS cookie_seal_rate (
+  key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, count BIGINT NOT NULL,
+  keep_until BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS cookie_seal_rate_until ON cookie_seal_rate (keep_until);
 
 CREATE OR REPLACE FUNCTION cookie_seal_prune(now_ BIGINT) RETURNS void LANGUAGE sql AS $$
   DELETE FROM cookie_seal_revoked WHERE id IN
@@ -24,6 +29,8 @@ CREATE OR REPLACE FUNCTION cookie_seal_prune(now_ BIGINT) RETURNS void LANGUAGE 
     (SELECT subject, id FROM cookie_seal_sessions WHERE keep_until < now_ LIMIT 64);
   DELETE FROM cookie_seal_data WHERE id IN
     (SELECT id FROM cookie_seal_data WHERE keep_until < now_ LIMIT 64);
+  DELETE FROM cookie_seal_rate WHERE key IN
+    (SELECT key FROM cookie_seal_rate WHERE keep_until < now_ LIMIT 64);
 $$;
 
 CREATE OR REPLACE FUNCTION cookie_seal_revoke(id_ TEXT, subject_ TEXT, keep_ BIGINT, now_ BIGINT)

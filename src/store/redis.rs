@@ -34,8 +34,8 @@ use crate::{Error, SessionId, Subject};
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: ConnectionManager,
-    prefix: String,
+    pub(super) conn: ConnectionManager,
+    pub(super) prefix: String,
     timeout: Duration,
     max_per_subject: usize,
 }
@@ -104,7 +104,7 @@ impl RedisStore {
         }
     }
 
-    fn run<'a, T: Send + 'a>(
+    pub(super) fn run<'a, T: Send + 'a>(
         &'a self,
         call: impl Future<Output = redis::RedisResult<T>> + Send + 'a,
     ) -> StoreFuture<'a, T> {

@@ -28,6 +28,8 @@ const PLAYGROUND_FILES = new Set([
   "/style.css",
   "/pkg/browser.js",
   "/pkg/core.js",
+  "/pkg/text-checks.js",
+  "/pkg/aes-backend.js",
   "/pkg/cookie_seal.js",
   "/pkg/cookie_seal_bg.wasm",
   "/favicon.ico", // asked for by the browser itself, never with data
