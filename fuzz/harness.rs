@@ -746,7 +746,10 @@ fn write_back(
     assert_eq!(again.data, s.data);
     assert_eq!(again.subject, s.subject);
     assert_eq!(again.remember_me, s.remember_me);
-    assert_eq!(again.validated_at, s.validated_at, "a write carries the validation");
+    assert_eq!(
+        again.validated_at, s.validated_at,
+        "a write carries the validation"
+    );
     assert_eq!(again.absolute_expires_at, s.absolute_expires_at);
     assert_eq!(
         (again.issued_at, again.expires_at),
