@@ -393,6 +393,10 @@ pub fn model_open(plaintext: &[u8], cfg: &Config, revoked: &Revoked, now: u64) -
     let (Some(sid), Some(signed_in_at)) = (parsed.session_id, parsed.signed_in_at) else {
         return Verdict::Fails("MALFORMED");
     };
+    if signed_in_at > parsed.issued_at {
+        // Refused before the time rules of the session: any failure will do.
+        return Verdict::Refused(Box::new(Verdict::Fails("MALFORMED")));
+    }
     let late_validation = parsed
         .validated_at
         .is_some_and(|v| v > parsed.issued_at.saturating_add(cfg.leeway));
@@ -444,9 +448,6 @@ pub fn model_open(plaintext: &[u8], cfg: &Config, revoked: &Revoked, now: u64) -
     } else {
         open
     };
-    if signed_in_at > parsed.issued_at {
-        return Verdict::Refused(Box::new(verdict));
-    }
     verdict
 }
 
