@@ -14,7 +14,8 @@ use crate::{Error, ResealReason, Session, SessionManager, SignIn, Subject};
 /// A [`SessionManager`] whose reads also ask a [`SessionStore`] whether the session was
 /// revoked, and whose sign-in, writes and sign-outs keep the store's session list current.
 ///
-/// A read costs one store lookup per authentic, unexpired candidate cookie (normally one).
+/// A read costs one store lookup per authentic, unexpired candidate cookie (normally one),
+/// none for a cookie validated less than a [revalidation window](Self::revalidation_window) ago.
 /// If the store cannot answer, the read is `STORE_UNAVAILABLE` and no session is returned.
 ///
 /// ```
