@@ -265,13 +265,15 @@ pub struct Parsed {
     pub signed_in_at: Option<u64>,
     pub remember_me: bool,
     pub subject: Option<(String, u64)>,
+    pub validated_at: Option<u64>,
     pub payload: Vec<u8>,
 }
 
 pub fn parse_plaintext(p: &[u8]) -> Result<Parsed, &'static str> {
     let mut r = Fields(p);
     let flags = r.take(1)?[0];
-    if flags & 0xe0 != 0 {
+    // 0x20 (validated_at) is a claim only beside the session id and sign-in time.
+    if flags & 0xc0 != 0 || (flags & 0x20 != 0 && flags & 0x06 != 0x06) {
         return Err("UNSUPPORTED_VERSION");
     }
     let issued_at = r.u64()?;
@@ -303,6 +305,11 @@ pub fn parse_plaintext(p: &[u8]) -> Result<Parsed, &'static str> {
     } else {
         None
     };
+    let validated_at = if flags & 0x20 != 0 {
+        Some(r.u64()?)
+    } else {
+        None
+    };
     Ok(Parsed {
         issued_at,
         expires_at,
@@ -311,6 +318,7 @@ pub fn parse_plaintext(p: &[u8]) -> Result<Parsed, &'static str> {
         signed_in_at,
         remember_me: flags & 0x08 != 0,
         subject,
+        validated_at,
         payload: r.0.to_vec(),
     })
 }
@@ -385,6 +393,16 @@ pub fn model_open(plaintext: &[u8], cfg: &Config, revoked: &Revoked, now: u64) -
     let (Some(sid), Some(signed_in_at)) = (parsed.session_id, parsed.signed_in_at) else {
         return Verdict::Fails("MALFORMED");
     };
+    if signed_in_at > parsed.issued_at {
+        // Refused before the time rules of the session: any failure will do.
+        return Verdict::Refused(Box::new(Verdict::Fails("MALFORMED")));
+    }
+    let late_validation = parsed
+        .validated_at
+        .is_some_and(|v| v > parsed.issued_at.saturating_add(cfg.leeway));
+    if late_validation {
+        return Verdict::Fails("MALFORMED");
+    }
     let (idle, absolute) = cfg.lifetimes(parsed.remember_me);
     let absolute_expires_at = signed_in_at.saturating_add(absolute);
     if now > absolute_expires_at.saturating_add(cfg.leeway) {
@@ -430,9 +448,6 @@ pub fn model_open(plaintext: &[u8], cfg: &Config, revoked: &Revoked, now: u64) -
     } else {
         open
     };
-    if signed_in_at > parsed.issued_at {
-        return Verdict::Refused(Box::new(verdict));
-    }
     verdict
 }
 
@@ -508,6 +523,7 @@ pub struct Plain {
     pub subject: Vec<u8>,
     /// The subject length byte as written (normally `subject.len()`).
     pub subject_len: u8,
+    pub validated_at: u64,
     pub payload: Vec<u8>,
 }
 
@@ -529,6 +545,7 @@ impl Plain {
             generation: 0,
             subject: Vec::new(),
             subject_len: 0,
+            validated_at: 0,
             payload: payload.to_vec(),
         }
     }
@@ -563,6 +580,9 @@ impl Plain {
             out.extend_from_slice(&self.generation.to_be_bytes());
             out.push(self.subject_len);
             out.extend_from_slice(&self.subject);
+        }
+        if self.flags & 0x20 != 0 {
+            out.extend_from_slice(&self.validated_at.to_be_bytes());
         }
         out.extend_from_slice(&self.payload);
         out
@@ -693,6 +713,12 @@ fn write_back(
                 "EXPIRED" if over && now == read_at => panic!("read Ok, write {err}"),
                 "EXPIRED" => assert!(over, "write refused before the deadline: {err}"),
                 "TOO_LARGE" => {}
+                // Only a value no writer makes: validated past its issue time plus the leeway
+                // at the read, beyond the written cookie's bound.
+                "INVALID_OPTION"
+                    if s.validated_at.is_some_and(|v| {
+                        v > now.max(s.signed_in_at).saturating_add(cfg.leeway)
+                    }) => {}
                 _ => panic!("write-back failed: {err:?}"),
             }
             return;
@@ -721,6 +747,10 @@ fn write_back(
     assert_eq!(again.data, s.data);
     assert_eq!(again.subject, s.subject);
     assert_eq!(again.remember_me, s.remember_me);
+    assert_eq!(
+        again.validated_at, s.validated_at,
+        "a write carries the validation"
+    );
     assert_eq!(again.absolute_expires_at, s.absolute_expires_at);
     assert_eq!(
         (again.issued_at, again.expires_at),
@@ -792,6 +822,7 @@ fn compare(
             );
             assert_eq!(s.absolute_expires_at, *absolute_expires_at);
             assert_eq!(s.remember_me, parsed.remember_me);
+            assert_eq!(s.validated_at, parsed.validated_at);
             assert_eq!(
                 s.subject.as_ref().map(|x| (x.id.clone(), x.generation)),
                 parsed.subject
@@ -947,7 +978,7 @@ pub fn authentic_sessions(data: &[u8]) {
     let base = if c & 1 != 0 { r.u64() } else { T };
     let mut flags = r.u8();
     if c & 2 == 0 {
-        flags = (flags & 0x19) | 0x06;
+        flags = (flags & 0x39) | 0x06;
     }
     let issued_at = offset(base, r.u32());
     let exp_raw = r.u32();
@@ -984,6 +1015,12 @@ pub fn authentic_sessions(data: &[u8]) {
     } else {
         (r.take(usize::from(sub_len)).to_vec(), sub_len)
     };
+    // Around the issue time, where the reader's bound (issued_at + leeway) lies.
+    let validated_at = if c & 0x2000 != 0 {
+        offset(issued_at, r.u32())
+    } else {
+        issued_at.saturating_sub(u64::from(generation))
+    };
     let mut payload = r.rest().to_vec();
     payload.truncate(9_000);
     let plain = Plain {
@@ -996,6 +1033,7 @@ pub fn authentic_sessions(data: &[u8]) {
         generation,
         subject,
         subject_len,
+        validated_at,
         payload,
     };
     let mut plaintext = plain.bytes();

@@ -72,6 +72,7 @@ function sessionFrom(text) {
     expiresAt: v.expiresAt,
     absoluteExpiresAt: v.absoluteExpiresAt,
     rememberMe: v.rememberMe,
+    validatedAt: v.validatedAt,
     keyId: v.keyId,
     needsReseal: v.resealReason !== null,
     resealReason: v.resealReason,
@@ -86,6 +87,8 @@ function sessionFrom(text) {
     generation: v.subjectGenerationText,
     signedInAt: session.signedInAt,
     rememberMe: session.rememberMe,
+    // Written back as the cookie carried it: only a store lookup may move it.
+    validatedAt: v.validatedAt ?? undefined,
   };
   return session;
 }
@@ -393,8 +396,11 @@ export function bindSessions(wasm, sealer) {
       const keyId = state === undefined ? "" : wellFormed(session.keyId, "keyId");
       wellFormed(session.id, "session id");
       const cookies = state === undefined ? 0 : state.cookies;
+      const validatedAt = state === undefined ? undefined : state.validatedAt;
       return call(() =>
-        inner.setCookies(json, session.id, subjectId, generation, session.signedInAt, session.rememberMe, keyId, cookies, now),
+        inner.setCookies(
+          json, session.id, subjectId, generation, session.signedInAt, session.rememberMe, validatedAt, keyId, cookies, now,
+        ),
       );
     }
   }

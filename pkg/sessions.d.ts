@@ -67,6 +67,11 @@ export interface Session<T = unknown> {
   absoluteExpiresAt: number;
   /** A remember-me session: persistent cookie, the longer `rememberMe` lifetimes. */
   rememberMe: boolean;
+  /**
+   * When a store last confirmed the session (seconds), or null: the cookie's `validated_at`
+   * claim. Written back unchanged by every write of this session.
+   */
+  readonly validatedAt: number | null;
   /** The key that opened it; `""` for a session not yet written. */
   keyId: string;
   /** True when the session should be written again; {@link Session.resealReason} says why. */

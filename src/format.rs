@@ -8,6 +8,9 @@
 //!         plaintext  = claims | payload
 //! claims = flags (1) | issued_at (8, BE) | expires_at (8, BE)
 //!          [ not_before (8, BE) if flags & 0x01 ] [ session_id (16) if flags & 0x02 ]
+//!          [ signed_in_at (8, BE) if flags & 0x04 ] (0x08: remember-me, no bytes)
+//!          [ subject_generation (8, BE) | subject_len (1) | subject_id if flags & 0x10 ]
+//!          [ validated_at (8, BE) if flags & 0x20, only beside 0x02 and 0x04 ]
 //! aad   = "cookie-seal" | version (1) | kid_len (1) | kid | name_len (2, BE) | name
 //!         | purpose_len (2, BE) | purpose | chunk_index (1) | chunk_count (1)
 //! ```
@@ -91,10 +94,20 @@ pub(crate) const FLAG_SIGNED_IN_AT: u8 = 0x04;
 pub(crate) const FLAG_REMEMBER_ME: u8 = 0x08;
 /// Claims flag: a subject follows: generation (8, BE), length (1), UTF-8 id.
 pub(crate) const FLAG_SUBJECT: u8 = 0x10;
-/// Bits 0x20, 0x40 are free for later claims; 0x80 stays reserved so the flags byte can
-/// one day announce an extension byte.
-const KNOWN_FLAGS: u8 =
-    FLAG_NOT_BEFORE | FLAG_SESSION_ID | FLAG_SIGNED_IN_AT | FLAG_REMEMBER_ME | FLAG_SUBJECT;
+/// Claims flag: the 8-byte time a store last confirmed the session follows the subject.
+/// Known only beside [`FLAG_SESSION_ID`] and [`FLAG_SIGNED_IN_AT`]: frozen vectors pin
+/// 0x20 on a value without them as unsupported, and a validation means nothing off a session.
+pub(crate) const FLAG_VALIDATED_AT: u8 = 0x20;
+/// Bit 0x40 is free for a later claim; 0x80 stays reserved so the flags byte can one day
+/// announce an extension byte.
+const KNOWN_FLAGS: u8 = FLAG_NOT_BEFORE
+    | FLAG_SESSION_ID
+    | FLAG_SIGNED_IN_AT
+    | FLAG_REMEMBER_ME
+    | FLAG_SUBJECT
+    | FLAG_VALIDATED_AT;
+/// The claims [`FLAG_VALIDATED_AT`] needs beside it.
+const SESSION_FLAGS: u8 = FLAG_SESSION_ID | FLAG_SIGNED_IN_AT;
 /// Bytes of a session id.
 ///
 /// ```
@@ -213,6 +226,8 @@ pub(crate) struct Claims {
     pub remember_me: bool,
     /// Subject id (1 to [`SUBJECT_MAX_LEN`] bytes of UTF-8) and its generation.
     pub subject: Option<(String, u64)>,
+    /// When a store last confirmed the session; only written on a session.
+    pub validated_at: Option<u64>,
 }
 
 impl Claims {
@@ -222,6 +237,7 @@ impl Claims {
             + self.session_id.map_or(0, |_| SESSION_ID_LEN)
             + self.signed_in_at.map_or(0, |_| 8)
             + self.subject.as_ref().map_or(0, |(id, _)| 8 + 1 + id.len())
+            + self.validated_at.map_or(0, |_| 8)
     }
 
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
@@ -231,6 +247,7 @@ impl Claims {
             (self.signed_in_at.is_some(), FLAG_SIGNED_IN_AT),
             (self.remember_me, FLAG_REMEMBER_ME),
             (self.subject.is_some(), FLAG_SUBJECT),
+            (self.validated_at.is_some(), FLAG_VALIDATED_AT),
         ]
         .iter()
         .filter(|(set, _)| *set)
@@ -253,13 +270,18 @@ impl Claims {
             out.push(id.len() as u8);
             out.extend_from_slice(id.as_bytes());
         }
+        if let Some(t) = self.validated_at {
+            out.extend_from_slice(&t.to_be_bytes());
+        }
     }
 
     /// Splits authenticated plaintext into claims and payload.
     pub(crate) fn read(plaintext: &[u8]) -> Result<(Claims, &[u8]), Error> {
         let mut r = Reader(plaintext);
         let [flags] = r.take::<1>()?;
-        if flags & !KNOWN_FLAGS != 0 {
+        let lone_validation =
+            flags & FLAG_VALIDATED_AT != 0 && flags & SESSION_FLAGS != SESSION_FLAGS;
+        if flags & !KNOWN_FLAGS != 0 || lone_validation {
             // Authentic, so written by a newer cookie-seal with claims this build cannot honour.
             return Err(Error::UnsupportedClaims(flags));
         }
@@ -289,6 +311,9 @@ impl Claims {
                 return Err(Error::Malformed("subject length out of range"));
             }
             claims.subject = Some((id.to_owned(), generation));
+        }
+        if has(FLAG_VALIDATED_AT) {
+            claims.validated_at = Some(r.u64()?);
         }
         Ok((claims, r.0))
     }

@@ -71,8 +71,10 @@ impl SessionManager {
         Duration::from_secs(self.inner.lifetimes.longest())
     }
 
-    /// The largest payload (bytes of JSON) one cookie holds for a session with no subject.
-    /// With chunking, about `max_chunks` times as much fits.
+    /// The largest payload (bytes of JSON) one cookie holds for a session with no subject
+    /// and no `validated_at` claim. A subject costs 9 bytes plus its id; the validation time
+    /// that [`StoredSessions`](crate::store::StoredSessions) writes when it has a revalidation
+    /// window costs 8 (only when present). With chunking, about `max_chunks` times as much fits.
     ///
     /// ```
     /// # use cookie_seal::{Key, Keyring, SessionManager};
@@ -111,6 +113,7 @@ impl SessionManager {
             expires_at: lifetimes.idle_deadline(now, now, remember_me),
             absolute_expires_at: lifetimes.absolute_deadline(now, remember_me),
             remember_me,
+            validated_at: None,
             key_id: String::new(),
             reseal: Some(ResealReason::NewId),
             present: Vec::new(),
@@ -318,12 +321,23 @@ impl SessionManager {
             // Subject's fields are public: re-check what Subject::new checked.
             Subject::new(&subject.id, subject.generation)?;
         }
+        // Never before the sign-in time, which may be up to the leeway ahead of `now`.
+        let issued_at = now.max(session.signed_in_at);
+        // The reader's bound on the value written: a validation from the future would let a
+        // store's window trust the cookie longer than anyone checked it.
+        if session
+            .validated_at
+            .is_some_and(|v| v > issued_at.saturating_add(leeway))
+        {
+            return Err(Error::InvalidOption(
+                "the session's validation time is later than now (beyond the leeway)".into(),
+            ));
+        }
         // Past the absolute deadline (inside the leeway) this is already in the past: the
         // value opens only for what is left of the leeway.
         let expires_at = lifetimes.idle_deadline(now, session.signed_in_at, session.remember_me);
         let claims = Claims {
-            // Never before the sign-in time, which may be up to the leeway ahead of `now`.
-            issued_at: now.max(session.signed_in_at),
+            issued_at,
             expires_at,
             not_before: None,
             session_id: Some(session.id.0),
@@ -333,6 +347,7 @@ impl SessionManager {
                 .subject
                 .as_ref()
                 .map(|s| (s.id.clone(), s.generation)),
+            validated_at: session.validated_at,
         };
         let max_age = session.remember_me.then(|| expires_at.saturating_sub(now));
         let name = self.cookie_name();

@@ -146,10 +146,9 @@ impl Candidate {
         self.session.info()
     }
 
-    /// When it was sealed, and whether it is due to be written again: what a store's
-    /// revalidation window decides on.
-    pub(crate) fn sealed_at(&self) -> (u64, bool) {
-        (self.session.issued_at, self.session.reseal.is_some())
+    /// When a store last confirmed it, if ever: what a store's revalidation window decides on.
+    pub(crate) fn validated_at(&self) -> Option<u64> {
+        self.session.validated_at
     }
 
     /// Takes this candidate as the request's session.
@@ -306,6 +305,16 @@ impl SessionReader {
             // would move the absolute deadline forward and pass a later not-before cutoff.
             return Err(Error::Malformed("sign-in time later than the issue time"));
         }
+        if claims
+            .validated_at
+            .is_some_and(|v| v > claims.issued_at.saturating_add(codec.leeway()))
+        {
+            // A validation from the future would be trusted by a store's window for longer
+            // than anyone checked the session.
+            return Err(Error::Malformed(
+                "validation time later than the issue time (beyond the leeway)",
+            ));
+        }
         let lifetimes = &inner.lifetimes;
         let absolute_expires_at = lifetimes.absolute_deadline(signed_in_at, claims.remember_me);
         if self.now > absolute_expires_at.saturating_add(codec.leeway()) {
@@ -339,6 +348,7 @@ impl SessionReader {
             expires_at: claims.expires_at,
             absolute_expires_at,
             remember_me: claims.remember_me,
+            validated_at: claims.validated_at,
             key_id: opened.key_id,
             reseal,
             present: self.present.clone(),

@@ -114,6 +114,12 @@ pub struct Session<T> {
     pub absolute_expires_at: u64,
     /// Whether this is a remember-me session (persistent cookie, longer lifetimes).
     pub remember_me: bool,
+    /// When a store last confirmed the session (its `validated_at` claim), or `None` if the
+    /// cookie never carried one. [`StoredSessions`](crate::store::StoredSessions) with a
+    /// revalidation window sets it after a lookup and trusts it until the window passes;
+    /// every other write carries it unchanged. A write refuses (`INVALID_OPTION`) one later
+    /// than the new cookie's issue time plus the leeway, the bound a reader checks.
+    pub validated_at: Option<u64>,
     /// Key that opened it (empty for a session not yet written).
     pub key_id: String,
     /// Why it should be written again, if it should.
@@ -190,6 +196,7 @@ impl<T> Session<T> {
             expires_at: self.expires_at,
             absolute_expires_at: self.absolute_expires_at,
             remember_me: self.remember_me,
+            validated_at: self.validated_at,
             key_id: self.key_id,
             reseal: self.reseal,
             present: self.present,
@@ -234,13 +241,16 @@ impl Session<Vec<u8>> {
     /// payload, id, subject, sign-in time, remember-me flag, key id (empty: never written,
     /// as after sign-in) and the cookies the request carried. A write computes `issued_at`
     /// and both deadlines itself from the sign-in time, the lifetimes and `now`, so they are
-    /// not inputs; they are set to the sign-in time here, and `reseal` to none.
+    /// not inputs; they are set to the sign-in time here, and `reseal` to none. The
+    /// validation time is the one the cookie carried, so a JavaScript write keeps it.
+    #[allow(clippy::too_many_arguments)] // one per part a write uses
     pub(crate) fn for_write(
         data: Vec<u8>,
         id: SessionId,
         subject: Option<Subject>,
         signed_in_at: u64,
         remember_me: bool,
+        validated_at: Option<u64>,
         key_id: String,
         present: Vec<String>,
     ) -> Self {
@@ -253,6 +263,7 @@ impl Session<Vec<u8>> {
             expires_at: signed_in_at,
             absolute_expires_at: signed_in_at,
             remember_me,
+            validated_at,
             key_id,
             reseal: None,
             present,

@@ -14,7 +14,8 @@ use crate::{Error, ResealReason, Session, SessionManager, SignIn, Subject};
 /// A [`SessionManager`] whose reads also ask a [`SessionStore`] whether the session was
 /// revoked, and whose sign-in, writes and sign-outs keep the store's session list current.
 ///
-/// A read costs one store lookup per authentic, unexpired candidate cookie (normally one).
+/// A read costs one store lookup per authentic, unexpired candidate cookie (normally one),
+/// none for a cookie validated less than a [revalidation window](Self::revalidation_window) ago.
 /// If the store cannot answer, the read is `STORE_UNAVAILABLE` and no session is returned.
 ///
 /// ```ignore-wasm32
@@ -72,11 +73,17 @@ impl StoredSessions {
         }
     }
 
-    /// Trusts a cookie sealed less than `window` ago without asking the store, and marks
-    /// an older one for a re-seal ([`ResealReason::Revalidation`]) after asking. Every
-    /// cookie this type writes was checked against the store just before, so its seal time
-    /// is when it was last validated: a revoked session keeps opening for at most one
-    /// window. Default zero: every read asks the store.
+    /// Trusts a cookie whose `validated_at` claim is less than `window` old without asking
+    /// the store. A cookie without the claim, or with an older one, is looked up, and once
+    /// the store clears it the session gets `validated_at = now` and asks to be re-sealed
+    /// ([`ResealReason::Revalidation`]), so the next write records the lookup. Writes that
+    /// did not look up carry the claim unchanged, so renewing a trusted cookie never extends
+    /// the trust. [`sign_in`](Self::sign_in) sets it too: the store was just asked.
+    ///
+    /// The staleness this buys is bounded: a session revoked on any server keeps opening for
+    /// at most one window after its last lookup (plus the clock skew between servers, within
+    /// the leeway). The claim costs 8 bytes of the cookie; with a zero window (the default,
+    /// every read asks the store) it is neither written nor trusted, but carried if present.
     ///
     /// ```ignore-wasm32
     /// # use std::sync::Arc;
@@ -174,10 +181,10 @@ impl StoredSessions {
         // read at once: nothing is accepted that the store did not clear.
         let mut reader = self.manager.reader(cookie_header, now)?;
         while let Some(candidate) = reader.next_candidate() {
-            let (sealed_at, reseal_due) = candidate.sealed_at();
-            // Validated when sealed, less than a window ago; a cookie due for a write is
-            // checked anyway, so that the write cannot extend a trust nobody re-checked.
-            if !reseal_due && now < sealed_at.saturating_add(self.window) {
+            let recent = candidate
+                .validated_at()
+                .is_some_and(|v| now < v.saturating_add(self.window));
+            if self.window > 0 && recent {
                 return Ok(Some(candidate.accept()));
             }
             let info = candidate.info();
@@ -188,6 +195,7 @@ impl StoredSessions {
             }
             let mut session = candidate.accept();
             if self.window > 0 {
+                session.validated_at = Some(now);
                 session.reseal.get_or_insert(ResealReason::Revalidation);
             }
             return Ok(Some(session));
@@ -221,7 +229,10 @@ impl StoredSessions {
         let options = SignIn::default()
             .remember_me(remember_me)
             .subject(Subject::new(subject, generation)?);
-        let session = self.manager.sign_in(data, options, now)?;
+        let mut session = self.manager.sign_in(data, options, now)?;
+        if self.window > 0 {
+            session.validated_at = Some(now);
+        }
         let entry = SessionEntry::new(session.id, now, remember_me, label, keep_until(&session))?;
         self.store.record_sign_in(subject, &entry, now).await?;
         Ok(session)
@@ -246,16 +257,6 @@ impl StoredSessions {
         now: u64,
     ) -> Result<Vec<String>, Error> {
         let from_request = !session.key_id.is_empty();
-        if from_request && self.window > 0 {
-            // The new seal time will say "validated now": make it true.
-            let revoked = self
-                .store
-                .is_revoked(&session.id, session.subject.as_ref(), now)
-                .await?;
-            if revoked {
-                return Err(Error::Revoked);
-            }
-        }
         let headers = self.manager.set_cookies_at(session, now)?;
         if let (Some(subject), true) = (&session.subject, from_request) {
             self.store.touch(&subject.id, &session.id, now).await?;

@@ -95,9 +95,11 @@ fn present_names(name: &str, mask: u32) -> Vec<String> {
 
 /// A session as the wrapper receives it, without its payload: the JSON text of `{ id,
 /// subjectId, subjectGeneration, subjectGenerationText, signedInAt, issuedAt, expiresAt,
-/// absoluteExpiresAt, rememberMe, keyId, resealReason, cookies }` for `session` of the
+/// absoluteExpiresAt, rememberMe, validatedAt, keyId, resealReason, cookies }` for `session` of the
 /// manager whose cookie is `name`. Times are whole seconds (rounded by JSON.parse past 2^53,
 /// the best a JS number can do); the generation also as exact text, for writing back.
+/// `validatedAt` is null for a cookie without the claim; JavaScript hands it back to
+/// [`WasmSessionManager::set_cookies`] unchanged, so a write keeps it.
 fn view<T>(name: &str, session: &Session<T>) -> String {
     let (subject_id, generation, generation_text) = match &session.subject {
         Some(s) => (
@@ -114,7 +116,7 @@ fn view<T>(name: &str, session: &Session<T>) -> String {
         concat!(
             r#"{{"id":"{}","subjectId":{},"subjectGeneration":{},"subjectGenerationText":{},"#,
             r#""signedInAt":{},"issuedAt":{},"expiresAt":{},"absoluteExpiresAt":{},"#,
-            r#""rememberMe":{},"keyId":{},"resealReason":{},"cookies":{}}}"#
+            r#""rememberMe":{},"validatedAt":{},"keyId":{},"resealReason":{},"cookies":{}}}"#
         ),
         session.id,
         subject_id,
@@ -125,6 +127,9 @@ fn view<T>(name: &str, session: &Session<T>) -> String {
         session.expires_at,
         session.absolute_expires_at,
         session.remember_me,
+        session
+            .validated_at
+            .map_or_else(|| "null".into(), |v| v.to_string()),
         json_string(&session.key_id),
         reason,
         present_mask(name, session.present_cookies()),
@@ -227,7 +232,7 @@ impl WasmSessionManager {
 
     /// `SessionManager::set_cookies_bytes_at` on a session rebuilt from the parts the
     /// wrapper kept: `cookies` as [`present_mask`] packed them, an empty `key_id` for a
-    /// session never written.
+    /// session never written, and the `validatedAt` the cookie carried (absent if none).
     #[wasm_bindgen(js_name = setCookies)]
     #[allow(clippy::too_many_arguments)] // one per session part a write uses
     pub fn set_cookies(
@@ -238,6 +243,7 @@ impl WasmSessionManager {
         generation: &str,
         signed_in_at: f64,
         remember_me: bool,
+        validated_at: Option<f64>,
         key_id: String,
         cookies: u32,
         now: f64,
@@ -251,6 +257,7 @@ impl WasmSessionManager {
             subject(subject_id, generation)?,
             whole("signedInAt", signed_in_at)?,
             remember_me,
+            validated_at.map(|v| whole("validatedAt", v)).transpose()?,
             key_id,
             present_names(self.inner.cookie_name(), cookies),
         );

@@ -15,6 +15,7 @@ const vectors = JSON.parse(readFileSync(new URL("../vectors/seal-v1.json", impor
 const openVectors = JSON.parse(readFileSync(new URL("../vectors/open-v1.json", import.meta.url), "utf8"));
 const sessionVectors = JSON.parse(readFileSync(new URL("../vectors/session-v1.json", import.meta.url), "utf8"));
 const ruleVectors = JSON.parse(readFileSync(new URL("../vectors/rules-v1.json", import.meta.url), "utf8"));
+const revalidationVectors = JSON.parse(readFileSync(new URL("../vectors/revalidation-v1.json", import.meta.url), "utf8"));
 const native = crossDir ? JSON.parse(readFileSync(join(crossDir, "native-sealed.json"), "utf8")) : null;
 
 // COOKIE_SEAL_AES=software (scripts/test-js.sh's second run) forces the wasm's own AES;
@@ -25,7 +26,7 @@ const run = aesChoice === "software" ? "node-software" : "node";
 if (aesChoice) for (const entry of [api, sessionsApi]) await entry.init({ aesBackend: aesChoice });
 const aes = aesChoice === "software" ? "software" : "node-crypto";
 
-for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, ruleVectors, native, wasmMemories, aes, aesChoice, hostAes: true })) test(name, fn);
+for (const { name, fn } of cases({ api, sessionsApi, vectors, openVectors, sessionVectors, ruleVectors, revalidationVectors, native, wasmMemories, aes, aesChoice, hostAes: true })) test(name, fn);
 
 test("the node entries instantiate at import: init() is a no-op", async () => {
   // No await before this: the modules must already work.

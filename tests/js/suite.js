@@ -14,6 +14,8 @@
 //   ctx.sessionVectors tests/vectors/session-v1.json
 //   ctx.wasmMemories the WebAssembly.Memory of each wasm instance the package made (the runner
 //               imports wasm-memory.js before the package), searched for key bytes after free()
+//   ctx.revalidationVectors tests/vectors/revalidation-v1.json (Node runner): the reader's
+//               results and validatedAt, and a write that keeps the claim
 //   ctx.ruleVectors tests/vectors/rules-v1.json (given by the Node and Deno runners; its
 //               open and read sections run here, the write side is checked natively)
 //   ctx.aes     the AES backend this run must be on ("node-crypto" or "software"), after the
@@ -1493,6 +1495,44 @@ function sessionCases(ctx, test, fails) {
         }
       }
       ok(checked >= 50, `checked ${checked}`);
+    });
+  }
+
+  if (ctx.revalidationVectors) {
+    test("revalidation vectors in tests/vectors/revalidation-v1.json: results, validatedAt, kept by a write", () => {
+      const r = ctx.revalidationVectors;
+      const c = r.config;
+      const m = new SessionManager({
+        keys: c.keyring.map((k) => ({ id: k.key_id, key: k.key })),
+        name: c.cookie_name,
+        purpose: c.purpose,
+        idleTimeout: c.idle_timeout,
+        absoluteLifetime: c.absolute_lifetime,
+        rememberMe: { idleTimeout: c.remember_idle_timeout, absoluteLifetime: c.remember_absolute_lifetime },
+        leeway: c.leeway,
+        maxChunks: c.max_chunks,
+        renewWhenRemaining: c.renew_when_remaining,
+      });
+      let checked = 0;
+      for (const k of r.cases) {
+        for (const check of k.checks) {
+          const what = `${k.rule}, at ${check.now}`;
+          if (check.result !== "ok") {
+            fails(() => m.read(k.cookie_header, { now: check.now }), check.result, what);
+            checked++;
+            continue;
+          }
+          const got = m.read(k.cookie_header, { now: check.now });
+          const want = k.session;
+          eq([got.data, got.id, got.validatedAt, got.resealReason], [JSON.parse(want.payload), want.session_id, want.validated_at, check.reseal], what);
+          // A write from JavaScript carries the claim as the cookie had it.
+          const cookie = m.setCookies(got, { now: check.now }).filter((h) => !h.includes("Max-Age=0;")).map((h) => h.split(";")[0]).join("; ");
+          eq(m.read(cookie, { now: check.now }).validatedAt, want.validated_at, `${what}: written back`);
+          checked++;
+        }
+      }
+      m.free();
+      ok(checked >= 26, `checked ${checked}`);
     });
   }
 
