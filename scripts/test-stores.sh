@@ -63,9 +63,20 @@ pg_start() {
     chown postgres "$STORES_DIR/pg" "$STORES_DIR/pgrun" 2>/dev/null || true
     as_postgres "$PG_BIN/initdb" -D "$STORES_DIR/pg" -U postgres --auth=trust >/dev/null
   fi
-  as_postgres "$PG_BIN/pg_ctl" -D "$STORES_DIR/pg" -l "$STORES_DIR/pgrun/pg.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$STORES_DIR/pgrun" \
-    start >/dev/null
+  # After a crash (the fault tests' immediate stop) a new postmaster can find the old one's
+  # shared memory or socket lock still held for a moment: try again a few times, and show
+  # the server's log if it never starts.
+  local try
+  for try in 1 2 3 4 5; do
+    if as_postgres "$PG_BIN/pg_ctl" -D "$STORES_DIR/pg" -l "$STORES_DIR/pgrun/pg.log" -w \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$STORES_DIR/pgrun" \
+      start >/dev/null; then
+      return 0
+    fi
+    sleep 1
+  done
+  tail -20 "$STORES_DIR/pgrun/pg.log" >&2
+  return 1
 }
 
 pg_stop() { # $1: immediate (a crash, for the fault tests) or fast
