@@ -10,10 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cookie_seal::store::{MemoryStore, SessionStore, StoredSessions};
-use cookie_seal::{
-    Key, Keyring, Sealer, SessionManager, seal_raw_claims_with_fixed_nonce_insecure,
-};
+use cookie_seal::{Sealer, SessionManager, seal_raw_claims_with_fixed_nonce_insecure};
 use serde_json::{Value, json};
+
+mod common;
+use common::{json_keyring as ring, json_text as text, json_u64 as num};
 
 const REVALIDATION_V1: &str = include_str!("vectors/revalidation-v1.json");
 const T: u64 = 1_767_225_600;
@@ -22,29 +23,6 @@ const NAME: &str = "__Host-session";
 
 fn doc() -> Value {
     serde_json::from_str(REVALIDATION_V1).expect("revalidation-v1.json is JSON")
-}
-
-fn text(v: &Value, field: &str) -> String {
-    v[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} in {v}"))
-        .to_owned()
-}
-
-fn num(v: &Value, field: &str) -> u64 {
-    v[field]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{field} in {v}"))
-}
-
-fn ring(config: &Value) -> Keyring {
-    let keys = config["keyring"].as_array().expect("a keyring");
-    let key = |k: &Value| Key::from_base64url(&text(k, "key")).expect("a key");
-    let mut ring = Keyring::new(&text(&keys[0], "key_id"), key(&keys[0])).unwrap();
-    for k in &keys[1..] {
-        ring = ring.with_key(&text(k, "key_id"), key(k)).unwrap();
-    }
-    ring
 }
 
 fn manager(config: &Value) -> SessionManager {

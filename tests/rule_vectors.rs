@@ -11,36 +11,16 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::time::Duration;
 
-use cookie_seal::{Key, Keyring, SameSite, Sealer, SessionManager, SignIn, Subject};
+use cookie_seal::{Keyring, SameSite, Sealer, SessionManager, SignIn, Subject};
 use serde_json::Value;
+
+mod common;
+use common::{json_keyring as ring, json_text as text, json_u64 as num};
 
 const RULES_V1: &str = include_str!("vectors/rules-v1.json");
 
 fn doc() -> Value {
     serde_json::from_str(RULES_V1).expect("rules-v1.json is JSON")
-}
-
-fn text(v: &Value, field: &str) -> String {
-    v[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is not a string in {v}"))
-        .to_owned()
-}
-
-fn num(v: &Value, field: &str) -> u64 {
-    v[field]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{field} is not a u64 in {v}"))
-}
-
-fn ring(doc: &Value) -> Keyring {
-    let keys = doc["keyring"].as_array().expect("a keyring");
-    let key = |k: &Value| Key::from_base64url(&text(k, "key")).expect("a key");
-    let mut ring = Keyring::new(&text(&keys[0], "key_id"), key(&keys[0])).unwrap();
-    for k in &keys[1..] {
-        ring = ring.with_key(&text(k, "key_id"), key(k)).unwrap();
-    }
-    ring
 }
 
 fn sealer(doc: &Value, section: &Value) -> Sealer {

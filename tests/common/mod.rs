@@ -65,6 +65,18 @@ pub fn json_u64(v: &serde_json::Value, field: &str) -> u64 {
         .unwrap_or_else(|| panic!("{field} is not a u64 in {v}"))
 }
 
+/// The keyring of a vector file's `keyring` array (`key_id`, base64url `key`), first entry
+/// primary.
+pub fn json_keyring(v: &serde_json::Value) -> Keyring {
+    let keys = v["keyring"].as_array().expect("a keyring");
+    let key = |k: &serde_json::Value| Key::from_base64url(&json_text(k, "key")).expect("a key");
+    let mut ring = Keyring::new(&json_text(&keys[0], "key_id"), key(&keys[0])).unwrap();
+    for k in &keys[1..] {
+        ring = ring.with_key(&json_text(k, "key_id"), key(k)).unwrap();
+    }
+    ring
+}
+
 /// The `Cookie` request header a browser sends back for these `Set-Cookie` values
 /// (deletions dropped).
 pub fn cookie_header(set_cookies: &[String]) -> String {
