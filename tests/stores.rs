@@ -16,6 +16,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use cookie_seal::store::{MAX_LABEL_LEN, MemoryStore, SessionEntry, SessionStore, StoredSessions};
 use cookie_seal::{Key, Keyring, Session, SessionId, SessionManager, Subject};
 
+// The hand-off's single-use record on the same stores.
+#[path = "stores/single_use.rs"]
+mod single_use;
+
 /// Every store in this suite lists at most this many sessions per subject.
 const CAP: usize = 3;
 

@@ -18,6 +18,8 @@ pub(super) enum Key {
     Generation(String),
     Listed(String, Id),
     Data(Id),
+    /// A redeemed hand-off token id (`single_use.rs`).
+    Claimed(Id),
 }
 
 #[derive(Debug, Default)]
@@ -28,6 +30,8 @@ pub(super) struct Inner {
     /// Subject → its listed sessions (at most the per-subject cap, so scanning one is cheap).
     pub(super) lists: HashMap<String, Vec<SessionEntry>>,
     pub(super) data: HashMap<Id, (Vec<u8>, u64)>,
+    /// Redeemed hand-off token id → keep until.
+    pub(super) claimed: HashMap<Id, u64>,
     /// (keep until, entry): exactly one row per entry in the maps above.
     pub(super) expiry: BTreeSet<(u64, Key)>,
 }
@@ -61,6 +65,9 @@ impl Inner {
                 }
                 Key::Data(id) => {
                     self.data.remove(&id);
+                }
+                Key::Claimed(id) => {
+                    self.claimed.remove(&id);
                 }
             }
             dropped += 1;

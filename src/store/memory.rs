@@ -223,14 +223,14 @@ impl MemoryStore {
     }
 
     /// Takes the lock and drops one batch of expired entries.
-    fn begin(&self, now: u64) -> MutexGuard<'_, Inner> {
+    pub(super) fn begin(&self, now: u64) -> MutexGuard<'_, Inner> {
         let mut inner = self.lock();
         inner.prune(now, PRUNE_BATCH);
         inner
     }
 
     /// Refuses a new entry when the store is full of entries still needed.
-    fn room_for(&self, inner: &mut Inner, now: u64, adds: bool) -> Result<(), Error> {
+    pub(super) fn room_for(&self, inner: &mut Inner, now: u64, adds: bool) -> Result<(), Error> {
         if adds && inner.expiry.len() >= self.capacity {
             inner.prune(now, PRUNE_BATCH);
             if inner.expiry.len() >= self.capacity {

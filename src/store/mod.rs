@@ -28,6 +28,7 @@ mod redis;
 #[cfg(feature = "store-redis")]
 mod redis_scripts;
 mod revocation;
+mod single_use;
 #[cfg(feature = "store-sqlite")]
 mod sqlite;
 mod stored;
@@ -43,6 +44,7 @@ pub use rate_limits::RedisRateLimit;
 #[cfg(feature = "store-redis")]
 pub use redis::RedisStore;
 pub use revocation::MemoryRevocation;
+pub use single_use::CLAIM_LEEWAY;
 #[cfg(feature = "store-sqlite")]
 pub use sqlite::SqliteStore;
 pub use stored::StoredSessions;
@@ -367,9 +369,9 @@ pub trait SessionStore: Send + Sync {
         now: u64,
     ) -> StoreFuture<'a, Option<Vec<u8>>>;
 
-    /// Entries the store holds (revocations, generations, listed sessions, data), for
-    /// monitoring and tests. May include entries past their time that the store has not
-    /// dropped yet; on Redis it walks the store's keys, so call it rarely.
+    /// Entries the store holds (revocations, generations, listed sessions, data, redeemed
+    /// hand-off tokens), for monitoring and tests. May include entries past their time that
+    /// the store has not dropped yet; on Redis it walks the store's keys, so call it rarely.
     ///
     /// ```ignore-wasm32
     /// # use cookie_seal::store::{MemoryStore, SessionStore};

@@ -426,7 +426,8 @@ impl SessionStore for PostgresStore {
                 "DELETE FROM cookie_seal_revoked WHERE keep_until < {n};
                  DELETE FROM cookie_seal_generations WHERE keep_until < {n};
                  DELETE FROM cookie_seal_sessions WHERE keep_until < {n};
-                 DELETE FROM cookie_seal_data WHERE keep_until < {n};",
+                 DELETE FROM cookie_seal_data WHERE keep_until < {n};
+                 DELETE FROM cookie_seal_handoff WHERE keep_until < {n};",
                 n = int(now)
             ))
             .await?;
@@ -435,7 +436,8 @@ impl SessionStore for PostgresStore {
                     "SELECT (SELECT count(*) FROM cookie_seal_revoked)
                           + (SELECT count(*) FROM cookie_seal_generations)
                           + (SELECT count(*) FROM cookie_seal_sessions)
-                          + (SELECT count(*) FROM cookie_seal_data)",
+                          + (SELECT count(*) FROM cookie_seal_data)
+                          + (SELECT count(*) FROM cookie_seal_handoff)",
                     &[],
                 )
                 .await?;

@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS cookie_seal_rate (
   key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, count BIGINT NOT NULL,
   keep_until BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS cookie_seal_rate_until ON cookie_seal_rate (keep_until);
+-- Redeemed hand-off token ids, each kept until no server can open its token any more.
+CREATE TABLE IF NOT EXISTS cookie_seal_handoff (id TEXT PRIMARY KEY, keep_until BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS cookie_seal_handoff_until ON cookie_seal_handoff (keep_until);
 
 CREATE OR REPLACE FUNCTION cookie_seal_prune(now_ BIGINT) RETURNS void LANGUAGE sql AS $$
   DELETE FROM cookie_seal_revoked WHERE id IN

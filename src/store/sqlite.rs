@@ -35,6 +35,9 @@ CREATE INDEX IF NOT EXISTS cookie_seal_sessions_until ON cookie_seal_sessions (k
 CREATE TABLE IF NOT EXISTS cookie_seal_data (
   id TEXT PRIMARY KEY, data BLOB NOT NULL, keep_until INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS cookie_seal_data_until ON cookie_seal_data (keep_until);
+CREATE TABLE IF NOT EXISTS cookie_seal_handoff (
+  id TEXT PRIMARY KEY, keep_until INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cookie_seal_handoff_until ON cookie_seal_handoff (keep_until);
 ";
 
 /// Sessions state in a SQLite file (feature `store-sqlite`). The tables (all named
@@ -156,7 +159,7 @@ impl SqliteStore {
     }
 
     /// Runs `f` on the connection on the blocking pool, within the timeout.
-    fn call<T: Send + 'static>(
+    pub(super) fn call<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection, i64) -> rusqlite::Result<T> + Send + 'static,
     ) -> StoreFuture<'static, T> {
@@ -468,6 +471,7 @@ impl SessionStore for SqliteStore {
                 "cookie_seal_generations",
                 "cookie_seal_sessions",
                 "cookie_seal_data",
+                "cookie_seal_handoff",
             ] {
                 conn.execute(
                     &format!("DELETE FROM {table} WHERE keep_until < ?1"),
