@@ -43,7 +43,8 @@ pub type ClaimFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + Send
 /// every later claim with `REVOKED`, at least until `until` (seconds since the Unix
 /// epoch), after which the token no longer opens anyway; `now` is the redeeming call's
 /// time, the one the token was checked against. A record that cannot decide
-/// (its store is down) fails, never succeeds.
+/// (its store is down) fails, never succeeds. Every session store in
+/// [`store`](crate::store) is one, shared by the servers that share the store.
 ///
 /// ```
 /// use cookie_seal::handoff::{ClaimFuture, SingleUse};

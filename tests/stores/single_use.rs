@@ -43,7 +43,10 @@ async fn sqlite() -> Pair {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(super::unique("handoff-"));
     std::fs::create_dir_all(&dir).unwrap();
     let open = || cookie_seal::store::SqliteStore::open(dir.join("s.db"));
-    (Arc::new(open().await.unwrap()), Arc::new(open().await.unwrap()))
+    (
+        Arc::new(open().await.unwrap()),
+        Arc::new(open().await.unwrap()),
+    )
 }
 
 #[cfg(feature = "store-redis")]
@@ -54,7 +57,10 @@ async fn redis() -> Pair {
             .prefix(&prefix)
             .connect()
     };
-    (Arc::new(connect().await.unwrap()), Arc::new(connect().await.unwrap()))
+    (
+        Arc::new(connect().await.unwrap()),
+        Arc::new(connect().await.unwrap()),
+    )
 }
 
 #[cfg(feature = "store-postgres")]
@@ -65,7 +71,10 @@ async fn postgres() -> Pair {
             .schema(&schema)
             .connect()
     };
-    (Arc::new(connect().await.unwrap()), Arc::new(connect().await.unwrap()))
+    (
+        Arc::new(connect().await.unwrap()),
+        Arc::new(connect().await.unwrap()),
+    )
 }
 
 fn on<M, MF, T, TF>(make: M, test: T)
@@ -101,8 +110,12 @@ async fn once_across_servers((one, two): Pair) {
     assert_eq!(redeem(&handoff, &other, &*two, t + 1).await, "OK");
     assert_eq!(redeem(&handoff, &other, &*one, t + 2).await, "REVOKED");
     // Made for another origin: BAD_SEAL before any claim, so it stays redeemable there.
-    let elsewhere = handoff.issue_at("https://other.example", &"user-42", t).unwrap();
-    let refused = handoff.redeem_at::<String>(&elsewhere, TARGET, &*one, t).await;
+    let elsewhere = handoff
+        .issue_at("https://other.example", &"user-42", t)
+        .unwrap();
+    let refused = handoff
+        .redeem_at::<String>(&elsewhere, TARGET, &*one, t)
+        .await;
     assert_eq!(refused.unwrap_err().code(), "BAD_SEAL");
     let there = handoff.redeem_at::<String>(&elsewhere, "https://other.example", &*two, t);
     assert_eq!(there.await.unwrap(), "user-42");
@@ -126,7 +139,10 @@ async fn one_winner_under_a_race((one, two): Pair) {
         codes.push(task.await.unwrap());
     }
     assert_eq!(codes.iter().filter(|c| **c == "OK").count(), 1, "{codes:?}");
-    assert!(codes.iter().all(|c| *c == "OK" || *c == "REVOKED"), "{codes:?}");
+    assert!(
+        codes.iter().all(|c| *c == "OK" || *c == "REVOKED"),
+        "{codes:?}"
+    );
 }
 
 /// On the wall clock (Redis expires by the time left, the others by the caller's `now`):
@@ -146,7 +162,10 @@ async fn claims_expire((one, two): Pair) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     two.claim(&id, now() + 30, now()).await.unwrap();
-    assert_eq!(one.claim(&id, now() + 30, now()).await.unwrap_err().code(), "REVOKED");
+    assert_eq!(
+        one.claim(&id, now() + 30, now()).await.unwrap_err().code(),
+        "REVOKED"
+    );
 }
 
 macro_rules! single_use_suite {
@@ -185,9 +204,15 @@ fn claim_lifetime_on_the_callers_clock() {
         let t = 1_700_000_000;
         used.claim(&id, t + 60, t).await.unwrap();
         let last = t + 60 + CLAIM_LEEWAY;
-        assert_eq!(used.claim(&id, t + 90, last).await.unwrap_err().code(), "REVOKED");
+        assert_eq!(
+            used.claim(&id, t + 90, last).await.unwrap_err().code(),
+            "REVOKED"
+        );
         used.claim(&id, t + 90, last + 1).await.unwrap();
-        assert_eq!(used.claim(&id, t + 90, last + 2).await.unwrap_err().code(), "REVOKED");
+        assert_eq!(
+            used.claim(&id, t + 90, last + 2).await.unwrap_err().code(),
+            "REVOKED"
+        );
     }
     on(memory, |_| async {
         check(&MemoryStore::new()).await;
@@ -212,23 +237,30 @@ fn a_full_memory_store_fails_closed() {
             .collect();
         assert_eq!(redeem(&handoff, &tokens[0], &store, t).await, "OK");
         assert_eq!(redeem(&handoff, &tokens[1], &store, t).await, "OK");
-        assert_eq!(redeem(&handoff, &tokens[2], &store, t + 1).await, "STORE_UNAVAILABLE");
+        assert_eq!(
+            redeem(&handoff, &tokens[2], &store, t + 1).await,
+            "STORE_UNAVAILABLE"
+        );
         assert_eq!(redeem(&handoff, &tokens[0], &store, t + 2).await, "REVOKED");
         assert_eq!(redeem(&handoff, &tokens[1], &store, t + 2).await, "REVOKED");
         assert_eq!(store.len(), 2);
         // The first two end at t + 60 (token) + 5 (open leeway) + CLAIM_LEEWAY.
         let ended = t + 65 + CLAIM_LEEWAY + 1;
-        store.claim_now(&SessionId::generate().unwrap(), ended + 10, ended).unwrap();
+        store
+            .claim_now(&SessionId::generate().unwrap(), ended + 10, ended)
+            .unwrap();
         assert_eq!(store.len(), 1);
 
         let many = MemoryStore::new();
         for _ in 0..10_000 {
-            many.claim_now(&SessionId::generate().unwrap(), t + 60, t).unwrap();
+            many.claim_now(&SessionId::generate().unwrap(), t + 60, t)
+                .unwrap();
         }
         assert_eq!(many.len(), 10_000);
         // Each later claim drops at most one batch (64) of ended ones and adds itself.
         for i in 0..200u64 {
-            many.claim_now(&SessionId::generate().unwrap(), t + 1_000, t + 100).unwrap();
+            many.claim_now(&SessionId::generate().unwrap(), t + 1_000, t + 100)
+                .unwrap();
             let left = 10_000usize.saturating_sub(64 * (i as usize + 1));
             assert_eq!(many.len(), left + i as usize + 1);
         }
@@ -246,10 +278,19 @@ async fn store_down(used: Arc<dyn SingleUse>, stop: &'static str, start: &'stati
     let token = handoff.issue_at(TARGET, &"user-42", t).unwrap();
     super::control(stop).await;
     let started = std::time::Instant::now();
-    assert_eq!(redeem(&handoff, &token, &*used, now()).await, "STORE_UNAVAILABLE");
-    assert_eq!(redeem(&handoff, &redeemed, &*used, now()).await, "STORE_UNAVAILABLE");
+    assert_eq!(
+        redeem(&handoff, &token, &*used, now()).await,
+        "STORE_UNAVAILABLE"
+    );
+    assert_eq!(
+        redeem(&handoff, &redeemed, &*used, now()).await,
+        "STORE_UNAVAILABLE"
+    );
     let took = started.elapsed();
-    assert!(took < super::FAULT_TIMEOUT * 2 + Duration::from_secs(2), "{took:?}");
+    assert!(
+        took < super::FAULT_TIMEOUT * 2 + Duration::from_secs(2),
+        "{took:?}"
+    );
     super::control(start).await;
     let mut answer = "STORE_UNAVAILABLE";
     for _ in 0..100 {
