@@ -6,13 +6,15 @@
 //!
 //! Usage: `store_cross URL PREFIX NOW OPERATION ARGS...` where OPERATION is
 //! `sign-in SUBJECT LABEL`, `read COOKIE`, `sign-out COOKIE`, `others COOKIE`,
-//! `everywhere SUBJECT`, `list SUBJECT`, `put-data COOKIE TEXT` or `data COOKIE`.
+//! `everywhere SUBJECT`, `list SUBJECT`, `put-data COOKIE TEXT`, `data COOKIE`, or
+//! `rate KEY LIMIT WINDOW_SECONDS` (one request through a `RedisRateLimit` on the store).
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
-use cookie_seal::store::{RedisStore, StoredSessions};
-use cookie_seal::{Error, Key, Keyring, Session, SessionManager};
+use cookie_seal::store::{RedisRateLimit, RedisStore, StoredSessions};
+use cookie_seal::{Error, Key, Keyring, RateLimit, Session, SessionManager};
 use serde_json::{Value, json};
 
 fn manager() -> Result<SessionManager, Error> {
@@ -43,7 +45,7 @@ async fn run(args: &[String]) -> Result<Value, Error> {
         .parse()
         .map_err(|_| Error::InvalidOption("NOW".into()))?;
     let store = RedisStore::builder(url).prefix(prefix).connect().await?;
-    let sessions = StoredSessions::new(manager()?, Arc::new(store));
+    let sessions = StoredSessions::new(manager()?, Arc::new(store.clone()));
     let arg = |n: usize| rest.get(n).map(String::as_str).unwrap_or_default();
     Ok(match op.as_str() {
         "sign-in" => {
@@ -89,6 +91,22 @@ async fn run(args: &[String]) -> Result<Value, Error> {
             let s = session(&sessions, arg(0), now).await?;
             let data = sessions.data(&s, now).await?;
             json!({"data": data.map(|d| String::from_utf8_lossy(&d).into_owned())})
+        }
+        "rate" => {
+            let number = |n: usize| {
+                arg(n)
+                    .parse::<u32>()
+                    .map_err(|_| Error::InvalidOption("LIMIT and WINDOW_SECONDS".into()))
+            };
+            let window = Duration::from_secs(u64::from(number(2)?));
+            let limiter = RedisRateLimit::new(store, number(1)?, window)?;
+            match limiter.check(arg(0)).await {
+                Ok(()) => json!({"code": "OK"}),
+                Err(Error::RateLimited { retry_after }) => {
+                    json!({"code": "RATE_LIMITED", "retryAfter": retry_after})
+                }
+                Err(err) => json!({"code": err.code()}),
+            }
         }
         _ => return Err(Error::InvalidOption(format!("unknown operation {op}"))),
     })

@@ -1,11 +1,13 @@
 /**
  * `cookie-seal/rate-limit`: a fixed-window limiter for session endpoints, keyed by client,
- * counting in memory or on a shared store (Redis) behind {@link Counter}.
+ * counting in memory or on a shared store behind {@link Counter}.
  *
  * @example
  * ```ts
  * const limiter = new RateLimiter({ limit: 5, window: 60 });
+ * // A fleet: new RateLimiter({ limit: 5, window: 60, store: new RedisStore(client) })
  * const answer = await limiter.take(clientKey(address));
+ * if (answer.code === "STORE_UNAVAILABLE") return new Response(null, { status: 503 });
  * if (!answer.ok) return rateLimitedResponse(answer.retryAfter); // 429, Retry-After
  * ```
  * @packageDocumentation
@@ -34,19 +36,29 @@ export interface RedisLike {
 /** A counter on Redis shared by a fleet: one Lua script per hit (INCR, EXPIRE on the first). */
 export function redisCounter(client: RedisLike, options?: { prefix?: string }): Counter;
 
-/** What {@link RateLimiter.take} answers; `error` is the counter's failure, which refuses. */
+/** A store whose rate-limit counter a fleet shares: `RedisStore`, `DurableObjectStore`, `DenoKvStore` (`WorkersKvStore` throws `INVALID_OPTION`). */
+export interface CountingStore {
+  rateCounter(): Counter;
+}
+
+/**
+ * What {@link RateLimiter.take} answers. A refusal has a `code`: `RATE_LIMITED` over the
+ * limit; `STORE_UNAVAILABLE` when the counter failed (`error`, a `SealError`), which refuses.
+ */
 export interface RateLimitAnswer {
   ok: boolean;
+  code?: "RATE_LIMITED" | "STORE_UNAVAILABLE";
   remaining: number;
   retryAfter: number;
   error?: unknown;
 }
 
-/** At most `limit` requests per key in each `window` seconds. */
+/** At most `limit` requests per key in each `window` seconds, on `counter`, on `store.rateCounter()`, or in memory. */
 export class RateLimiter {
-  /** @throws {SealError} `INVALID_OPTION` for a limit or window that is not a whole number of at least 1. */
-  constructor(options: { limit: number; window: number; counter?: Counter });
+  /** @throws {SealError} `INVALID_OPTION` for a limit or window that is not a whole number of at least 1, both `counter` and `store`, or a store that cannot count (Workers KV). */
+  constructor(options: { limit: number; window: number; counter?: Counter; store?: CountingStore });
   take(key: string, options?: { now?: number }): Promise<RateLimitAnswer>;
+  /** @throws {SealError} `STORE_UNAVAILABLE` when the counter fails. */
   reset(key: string): Promise<void>;
 }
 

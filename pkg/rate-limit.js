@@ -1,8 +1,10 @@
 // `cookie-seal/rate-limit`: a fixed-window limiter for session endpoints (sign-in, sign-up,
 // password reset), keyed by client. The counting lives behind a small contract,
 // { hit(key, windowSeconds, now), reset(key) }, so one server counts in memory
-// (MemoryCounter) and a fleet shares one budget on Redis (redisCounter) or any store that
-// can increment with an expiry. No wasm: this entry costs only its own few lines.
+// (MemoryCounter) and a fleet shares one budget through the session store it already has
+// (`new RateLimiter({ store })`: the Redis, Durable Object and Deno KV stores count
+// atomically; Workers KV cannot and is refused), or on a bare Redis client (redisCounter).
+// No wasm: this entry costs only its own few lines.
 import { SealError } from "./core.js";
 
 function invalid(message) {
@@ -99,10 +101,17 @@ export function redisCounter(client, options = {}) {
   };
 }
 
+function unavailable(error) {
+  if (error instanceof SealError && error.code === "STORE_UNAVAILABLE") return error;
+  return new SealError("STORE_UNAVAILABLE", `store unavailable: rate-limit counter: ${error?.message ?? error}`);
+}
+
 /**
- * At most `limit` requests per key in each `window` seconds. `take` answers
- * `{ ok, remaining, retryAfter }`; a counter that fails (its store is down) refuses, never
- * lets through: `{ ok: false, retryAfter: window, error }`.
+ * At most `limit` requests per key in each `window` seconds, counted by `counter` or by
+ * `store.rateCounter()` (a cookie-seal session store; default a MemoryCounter). `take`
+ * answers `{ ok, remaining, retryAfter }`, and when it refuses also `code`: `RATE_LIMITED`
+ * over the limit, `STORE_UNAVAILABLE` (with the `error`) when the counter failed or timed
+ * out: it fails closed, never letting a request through uncounted.
  */
 export class RateLimiter {
   #limit;
@@ -112,11 +121,16 @@ export class RateLimiter {
   constructor(options) {
     if (typeof options !== "object" || options === null) throw invalid("new RateLimiter() takes { limit, window, counter? }");
     for (const name of Object.keys(options)) {
-      if (!["limit", "window", "counter"].includes(name)) throw invalid(`unknown RateLimiter option "${name}"`);
+      if (!["limit", "window", "counter", "store"].includes(name)) throw invalid(`unknown RateLimiter option "${name}"`);
     }
     this.#limit = wholeNumber(options.limit, "limit", 1);
     this.#window = wholeNumber(options.window, "window", 1);
-    const counter = options.counter ?? new MemoryCounter();
+    if (options.store !== undefined && options.counter !== undefined) throw invalid("give a RateLimiter a counter or a store, not both");
+    if (options.store !== undefined && typeof options.store?.rateCounter !== "function") {
+      throw invalid("store must be a cookie-seal session store (one with rateCounter())");
+    }
+    // A store that cannot count (Workers KV) throws its own INVALID_OPTION here.
+    const counter = options.store !== undefined ? options.store.rateCounter() : (options.counter ?? new MemoryCounter());
     if (typeof counter.hit !== "function" || typeof counter.reset !== "function") {
       throw invalid("counter must have hit(key, windowSeconds, now) and reset(key)");
     }
@@ -131,16 +145,21 @@ export class RateLimiter {
     try {
       hit = await this.#counter.hit(k, this.#window, now);
     } catch (error) {
-      return { ok: false, remaining: 0, retryAfter: this.#window, error };
+      return { ok: false, code: "STORE_UNAVAILABLE", remaining: 0, retryAfter: this.#window, error: unavailable(error) };
     }
     const retryAfter = Math.max(1, hit.resetAt - now);
-    if (hit.count > this.#limit) return { ok: false, remaining: 0, retryAfter };
+    if (hit.count > this.#limit) return { ok: false, code: "RATE_LIMITED", remaining: 0, retryAfter };
     return { ok: true, remaining: this.#limit - hit.count, retryAfter: 0 };
   }
 
-  /** Forgets `key`'s count: after a successful sign-in, say. */
+  /** Forgets `key`'s count: after a successful sign-in, say. Throws STORE_UNAVAILABLE when the counter fails. */
   async reset(key) {
-    await this.#counter.reset(limitKey(key));
+    const k = limitKey(key);
+    try {
+      await this.#counter.reset(k);
+    } catch (error) {
+      throw unavailable(error);
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { SessionStore, StoreOptions } from "./sessions.js";
+import type { Counter } from "./rate-limit.js";
 
 /** Sessions state in Deno KV (strongly consistent). */
 export class DenoKvStore implements SessionStore {
@@ -12,4 +13,6 @@ export class DenoKvStore implements SessionStore {
   sessions: SessionStore["sessions"];
   putData: SessionStore["putData"];
   data: SessionStore["data"];
+  /** A rate-limit counter for `new RateLimiter({ store })` on this Deno KV: one checked atomic write per hit, expiring with the window. */
+  rateCounter(): Counter;
 }

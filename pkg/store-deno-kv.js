@@ -17,6 +17,7 @@ import {
   rotateRecord,
   timed,
 } from "./store-core.js";
+import { denoKvRateCounter } from "./store-rate.js";
 
 // Deno KV values are at most 64 KiB: server-side data (up to 64 KiB) goes in two parts.
 const PART = 32 * 1024;
@@ -227,6 +228,11 @@ export class DenoKvStore {
       }
       return out;
     });
+  }
+
+  /** A rate-limit counter on this Deno KV: one checked atomic write per hit. */
+  rateCounter() {
+    return denoKvRateCounter({ kv: this.#kv, prefix: this.#p, run: (call) => this.#run(call), atomically: (attempt) => this.#atomically(attempt) });
   }
 
   rememberStart(series, record, keepUntil, now) {

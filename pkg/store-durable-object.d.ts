@@ -1,4 +1,5 @@
 import type { SessionStore, StoreOptions } from "./sessions.js";
+import type { Counter } from "./rate-limit.js";
 
 /** The Durable Object class to export from the worker and bind a namespace to. */
 export class SessionStoreObject {
@@ -17,4 +18,6 @@ export class DurableObjectStore implements SessionStore {
   sessions: SessionStore["sessions"];
   putData: SessionStore["putData"];
   data: SessionStore["data"];
+  /** A rate-limit counter for `new RateLimiter({ store })` on this namespace: one object per client key, dropped by its alarm when the window ends. */
+  rateCounter(): Counter;
 }

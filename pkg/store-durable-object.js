@@ -24,6 +24,7 @@ import {
   rotateRecord,
   timed,
 } from "./store-core.js";
+import { durableObjectRateCounter } from "./store-rate.js";
 
 /**
  * The Durable Object behind DurableObjectStore: one partition of the store (one subject,
@@ -131,6 +132,22 @@ export class SessionStoreObject extends DurableObject {
     return d !== undefined && d.keepUntil >= now ? d.bytes : null;
   }
 
+  // A rate-limit count (the object of one client key): { count, resetAt }, kept through
+  // the window's last second, so the alarm drops it when the window ends.
+  async rateHit(windowSeconds, now) {
+    const got = await this.#storage().get("rl");
+    const live = got !== undefined && got.resetAt > now;
+    const count = live ? got.count + 1 : 1;
+    const resetAt = live ? got.resetAt : now + windowSeconds;
+    await this.#storage().put("rl", { count, resetAt, keepUntil: resetAt - 1 });
+    await this.#schedule();
+    return { count, resetAt };
+  }
+
+  async rateReset() {
+    await this.#storage().delete("rl");
+  }
+
   async rememberStart(record, keepUntil) {
     await this.#storage().put("rm", { ...record, keepUntil });
     await this.#schedule();
@@ -230,6 +247,11 @@ export class DurableObjectStore {
 
   data(id, subject, now) {
     return this.#run(() => this.#at(id, subject).data(id, now));
+  }
+
+  /** A rate-limit counter on this namespace: one object per client key. */
+  rateCounter() {
+    return durableObjectRateCounter({ object: (key) => this.#object("rl", key), run: (call) => this.#run(call) });
   }
 
   rememberStart(series, record, keepUntil, _now) {

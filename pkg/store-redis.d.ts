@@ -1,4 +1,5 @@
 import type { SessionStore, StoreOptions } from "./sessions.js";
+import type { Counter } from "./rate-limit.js";
 
 /** Sessions state in Redis, on the app's node-redis client; the Rust RedisStore's layout. */
 export class RedisStore implements SessionStore {
@@ -12,4 +13,6 @@ export class RedisStore implements SessionStore {
   sessions: SessionStore["sessions"];
   putData: SessionStore["putData"];
   data: SessionStore["data"];
+  /** A rate-limit counter for `new RateLimiter({ store })` on this Redis, the Rust `RedisRateLimit` keys (`P:{rl:…}`) and script: a Rust and a Node server count one budget. */
+  rateCounter(): Counter;
 }

@@ -17,6 +17,7 @@ import {
   listOrder,
   timed,
 } from "./store-core.js";
+import { redisRateCounter } from "./store-rate.js";
 
 // Sets a key expiring at `at` unless it already expires later: nothing is dropped early.
 const KEEP = `
@@ -290,6 +291,11 @@ export class RedisStore {
       if (value === null) return null;
       return new Uint8Array(Buffer.isBuffer(value) ? value : Buffer.from(value));
     });
+  }
+
+  /** A rate-limit counter on this Redis: the Rust RedisRateLimit's keys and script. */
+  rateCounter() {
+    return redisRateCounter({ prefix: this.#prefix, send: (args) => this.#client.sendCommand(args), run: (call) => this.#run(call) });
   }
 
   rememberStart(series, record, keepUntil, _now) {

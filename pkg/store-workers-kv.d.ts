@@ -12,4 +12,6 @@ export class WorkersKvStore implements SessionStore {
   sessions: SessionStore["sessions"];
   putData: SessionStore["putData"];
   data: SessionStore["data"];
+  /** Always throws `INVALID_OPTION`: no atomic increment, and reads elsewhere may be about 60 s old, so a fleet could not share a limit. */
+  rateCounter(): never;
 }

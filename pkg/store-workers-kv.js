@@ -175,4 +175,18 @@ export class WorkersKvStore {
       return new Uint8Array(value);
     });
   }
+
+  /**
+   * Refused (INVALID_OPTION): a shared rate limit needs an atomic increment that every
+   * location sees at once, and Workers KV has neither, so a fleet would let through many
+   * times the limit.
+   */
+  rateCounter() {
+    throw new SealError(
+      "INVALID_OPTION",
+      "invalid option: Workers KV cannot count a shared rate limit: it has no atomic increment, and other " +
+        "locations may read a count up to about 60 s old, so a fleet would let through many times the limit; " +
+        "count on cookie-seal/durable-object's store (or a MemoryCounter per isolate)",
+    );
+  }
 }

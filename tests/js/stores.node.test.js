@@ -7,7 +7,9 @@ import { execFileSync } from "node:child_process";
 import { createClient } from "redis";
 import { SessionManager } from "cookie-seal/sessions";
 import { RedisStore } from "cookie-seal/redis";
+import { RateLimiter } from "cookie-seal/rate-limit";
 import { STORE_KEYS, header, nowSeconds, storeCases } from "./store-suite.js";
+import { rateCases } from "./rate-suite.js";
 
 const port = Number(process.env.COOKIE_SEAL_REDIS_PORT);
 if (!port) throw new Error("COOKIE_SEAL_REDIS_PORT not set (run scripts/test-js-stores.sh)");
@@ -27,6 +29,16 @@ let stores = 0;
 const fresh = () => new RedisStore(client, { prefix: `t${process.pid}-${stores++}` });
 
 for (const { name, fn } of storeCases({ SessionManager, store: fresh, remember: true })) test(name, fn);
+// Two servers: two RedisStores with one prefix, the second on a client of its own.
+const second = createClient({ socket: { host: "127.0.0.1", port, connectTimeout: 500 } });
+second.on("error", () => {});
+await second.connect();
+test.after(() => second.destroy());
+const pair = () => {
+  const prefix = `rl${process.pid}-${stores++}`;
+  return [new RedisStore(client, { prefix }), new RedisStore(second, { prefix })];
+};
+for (const { name, fn } of rateCases({ RateLimiter, pair })) test(name, fn);
 
 const manager = (store, extra = {}) =>
   new SessionManager({ keys: STORE_KEYS, name: "__Host-session", maxChunks: 3, store, ...extra });
@@ -130,4 +142,47 @@ test("store down: STORE_UNAVAILABLE, nothing accepted, the hook hears it; back u
   eq((await sessions.readAsync(cookie, { now })).data, 1, "reads succeed once the server is back");
   // The append-only file kept the session list across the restart.
   eq((await sessions.listSessions("down-user", { now })).length, 1, "the list survived the restart");
+});
+
+test("cross-language: a Rust RedisRateLimit and a Node RateLimiter on one Redis count one budget", { skip: !cross && "COOKIE_SEAL_STORE_CROSS not set" }, async () => {
+  const now = nowSeconds();
+  const prefix = `crossrl${process.pid}`;
+  const limiter = new RateLimiter({ limit: 3, window: 60, store: new RedisStore(client, { prefix }) });
+  const key = `198.51.100.7-${now}-é`.padEnd(300, "x"); // past the 128 bytes both sides key on
+  eq((await limiter.take(key)).remaining, 2, "Node's first");
+  eq(rust(prefix, now, "rate", key, "3", "60"), { code: "OK" }, "Rust's counts as the second");
+  eq((await limiter.take(key)).remaining, 0, "Node's third");
+  const refused = rust(prefix, now, "rate", key, "3", "60");
+  eq(refused.code, "RATE_LIMITED", "Rust's fourth is over the shared budget");
+  if (!(refused.retryAfter >= 1 && refused.retryAfter <= 60)) throw new Error(`Rust retryAfter ${refused.retryAfter}`);
+  eq((await limiter.take(key)).code, "RATE_LIMITED", "and Node's fifth");
+  // Node's reset frees the budget for Rust too.
+  await limiter.reset(key);
+  eq(rust(prefix, now, "rate", key, "3", "60"), { code: "OK" }, "after Node's reset");
+});
+
+test("rate limit on Redis: each counter expires with its window; store down: STORE_UNAVAILABLE, refused, never let through; back up: counts again", { skip: !script && "COOKIE_SEAL_STORES_SCRIPT not set" }, async () => {
+  const prefix = `rldown${process.pid}`;
+  const limiter = new RateLimiter({ limit: 5, window: 30, store: new RedisStore(client, { prefix, timeout: 300 }) });
+  // What a flood of keys costs: one key each, gone when the window ends.
+  for (let i = 0; i < 50; i++) eq((await limiter.take(`flood-${i}`)).ok, true, "flood");
+  const keys = await client.keys(`${prefix}:{rl:*`);
+  eq(keys.length, 50, "one counter per client key");
+  for (const k of keys) {
+    const left = await client.pTTL(k);
+    if (!(left > 0 && left <= 30_000)) throw new Error(`${k} expires in ${left} ms`);
+  }
+  execFileSync(script, ["redis-stop"], { stdio: "inherit" });
+  try {
+    const started = Date.now();
+    const answer = await limiter.take("flood-0");
+    eq([answer.ok, answer.code, answer.error?.code], [false, "STORE_UNAVAILABLE", "STORE_UNAVAILABLE"], "take while down");
+    eq(answer.retryAfter, 30, "retry after one window");
+    eq(await code(limiter.reset("flood-0")), "STORE_UNAVAILABLE", "reset while down");
+    if (Date.now() - started > 3 * 1000) throw new Error("slower than the timeouts allow");
+  } finally {
+    execFileSync(script, ["redis-start"], { stdio: "inherit" });
+  }
+  for (let i = 0; i < 50 && !client.isReady; i++) await new Promise((r) => setTimeout(r, 100));
+  eq((await limiter.take("flood-0")).remaining, 3, "the count survived the restart and goes on");
 });

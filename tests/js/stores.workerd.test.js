@@ -19,7 +19,8 @@ const mf = new Miniflare({
   modules: [
     esm(join(here, "workerd-stores/worker.js")),
     esm(join(here, "store-suite.js")),
-    ...["sessions-workerd.js", "core.js", "session-core.js", "text-checks.js", "aes-backend.js", "store-core.js", "store-workers-kv.js", "store-durable-object.js", "cookie_seal_sessions.js"].map((f) => esm(join(pkg, f))),
+    esm(join(here, "rate-suite.js")),
+    ...["sessions-workerd.js", "core.js", "session-core.js", "text-checks.js", "aes-backend.js", "store-core.js", "store-rate.js", "rate-limit.js", "store-workers-kv.js", "store-durable-object.js", "cookie_seal_sessions.js"].map((f) => esm(join(pkg, f))),
     { type: "CompiledWasm", path: join(pkg, "cookie_seal_sessions_bg.wasm") },
   ],
   compatibilityDate: "2025-07-01",
@@ -66,4 +67,10 @@ test("workerd Durable Object down: STORE_UNAVAILABLE, nothing accepted, the hook
     "while down",
   );
   eq(await get("/down?step=recover"), { data: 1 }, "after recovery");
+});
+
+test("workerd Durable Object rate limit down: STORE_UNAVAILABLE, refused; back up: the count goes on", async () => {
+  const answer = await get("/rate-down");
+  const want = { before: 4, down: [false, "STORE_UNAVAILABLE", "STORE_UNAVAILABLE", 60], reset: "STORE_UNAVAILABLE", after: 3 };
+  if (JSON.stringify(answer) !== JSON.stringify(want)) throw new Error(`got ${JSON.stringify(answer)}, want ${JSON.stringify(want)}`);
 });

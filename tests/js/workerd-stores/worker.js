@@ -3,10 +3,13 @@
 //   GET /list                     the case names for each store, { kv: [...], do: [...] }
 //   GET /run?store=kv|do&case=N   runs one case: { ok: true } or { ok: false, error }
 //   GET /down?step=...            the Durable Object store failing and recovering (see below)
+//   GET /rate-down                the rate limiter on a failing Durable Object, and back
 import { SessionManager } from "../node_modules/cookie-seal/sessions-workerd.js";
 import { WorkersKvStore } from "../node_modules/cookie-seal/store-workers-kv.js";
 import { DurableObjectStore, SessionStoreObject } from "../node_modules/cookie-seal/store-durable-object.js";
+import { RateLimiter } from "../node_modules/cookie-seal/rate-limit.js";
 import { STORE_KEYS, header, nowSeconds, storeCases } from "../store-suite.js";
+import { rateCases } from "../rate-suite.js";
 
 export { SessionStoreObject };
 
@@ -17,7 +20,7 @@ export class FailingStoreObject extends SessionStoreObject {
     await this.ctx.storage.put("flag:down", down);
   }
 }
-for (const name of ["isRevoked", "revoke", "generation", "signOutEverywhere", "recordSignIn", "touch", "sessions"]) {
+for (const name of ["isRevoked", "revoke", "generation", "signOutEverywhere", "recordSignIn", "touch", "sessions", "rateHit", "rateReset"]) {
   const method = SessionStoreObject.prototype[name];
   FailingStoreObject.prototype[name] = async function (...args) {
     if (await this.ctx.storage.get("flag:down")) throw new Error("Durable Object storage is unavailable");
@@ -31,7 +34,28 @@ function cases(env, kind) {
     kind === "kv"
       ? new WorkersKvStore(env.SESSIONS_KV, { prefix: `kv${stores++}` })
       : new DurableObjectStore(env.STORE_DO, { prefix: `do${stores++}` });
-  return storeCases({ SessionManager, store, remember: kind === "do" });
+  const prefix = `rl${stores++}`;
+  const pair = () =>
+    kind === "kv"
+      ? [new WorkersKvStore(env.SESSIONS_KV, { prefix })]
+      : [new DurableObjectStore(env.STORE_DO, { prefix }), new DurableObjectStore(env.STORE_DO, { prefix })];
+  return [...storeCases({ SessionManager, store, remember: kind === "do" }), ...rateCases({ RateLimiter, pair, refused: kind === "kv" })];
+}
+
+// A rate limit on a Durable Object that fails: refused with STORE_UNAVAILABLE, never let
+// through; once it answers again, the count goes on from where it was.
+async function rateDown(env) {
+  const limiter = new RateLimiter({ limit: 5, window: 60, store: new DurableObjectStore(env.FAILING_DO, { prefix: "rdown", timeout: 500 }) });
+  const key = `k${Date.now()}`;
+  const object = env.FAILING_DO.get(env.FAILING_DO.idFromName(`rdown:rl:${key}`));
+  await object.setDown(false);
+  const before = await limiter.take(key);
+  await object.setDown(true);
+  const down = await limiter.take(key);
+  const reset = await code(limiter.reset(key));
+  await object.setDown(false);
+  const after = await limiter.take(key);
+  return { before: before.remaining, down: [down.ok, down.code, down.error?.code, down.retryAfter], reset, after: after.remaining };
 }
 
 const json = (value) => new Response(JSON.stringify(value), { headers: { "content-type": "application/json" } });
@@ -80,6 +104,7 @@ export default {
       return json({ kv: cases(env, "kv").map((c) => c.name), do: cases(env, "do").map((c) => c.name) });
     }
     if (url.pathname === "/down") return json(await downStep(env, url.searchParams.get("step")));
+    if (url.pathname === "/rate-down") return json(await rateDown(env));
     const { fn } = cases(env, url.searchParams.get("store"))[Number(url.searchParams.get("case"))];
     try {
       await fn();
