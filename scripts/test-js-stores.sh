@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The npm package's stores, on real backends: installs what is missing, builds and packs
 # pkg/ (unless --no-build), installs the tarball into tests/js, then runs the store suite
-# (tests/js/store-suite.js)
+# (tests/js/store-suite.js) and the rate limiter on each store (tests/js/rate-suite.js)
 #   1. in Node on `cookie-seal/redis`, against a redis-server started here on 127.0.0.1
 #      (own port and folder, appendonly, stopped by pid), with the cross-language cases
-#      against the Rust RedisStore (examples/store_cross.rs) and the store going down;
+#      against the Rust RedisStore and RedisRateLimit (examples/store_cross.rs) and the
+#      store going down;
 #   2. in Deno on `cookie-seal/deno-kv`, on a local Deno.openKv(path);
 #   3. in workerd (miniflare from npm) on `cookie-seal/workers-kv` and
 #      `cookie-seal/durable-object`, through the worker's fetch handler over HTTP.
