@@ -28,3 +28,17 @@ Deno.test("types: the entries' declarations match what they export", async () =>
   const jar = { getAll: () => [], set: () => undefined };
   if ((await new NextSessions(sessions, { cookies: () => jar, tokens }).get()) !== null) throw new Error("next");
 });
+
+Deno.test("types: a RateLimiter counts on a store's rateCounter(); refusals carry their code", async () => {
+  type Stores = [import("cookie-seal/redis").RedisStore, import("cookie-seal/deno-kv").DenoKvStore, import("cookie-seal/durable-object").DurableObjectStore];
+  const fleet = (store: Stores[number]) => new RateLimiter({ limit: 5, window: 60, store });
+  const refused = (store: import("cookie-seal/workers-kv").WorkersKvStore): never => store.rateCounter();
+  const store = { rateCounter: (): Counter => new MemoryCounter() };
+  const limiter = new RateLimiter({ limit: 1, window: 60, store });
+  await limiter.take("k");
+  const over = await limiter.take("k");
+  const code: "RATE_LIMITED" | "STORE_UNAVAILABLE" | undefined = over.code;
+  if (code !== "RATE_LIMITED" || typeof fleet !== "function" || typeof refused !== "function") throw new Error(`got ${code}`);
+  // @ts-expect-error a store is one with rateCounter()
+  () => new RateLimiter({ limit: 1, window: 1, store: {} });
+});
