@@ -7,12 +7,15 @@
 //! Usage: `store_cross URL PREFIX NOW OPERATION ARGS...` where OPERATION is
 //! `sign-in SUBJECT LABEL`, `read COOKIE`, `sign-out COOKIE`, `others COOKIE`,
 //! `everywhere SUBJECT`, `list SUBJECT`, `put-data COOKIE TEXT`, `data COOKIE`, or
-//! `rate KEY LIMIT WINDOW_SECONDS` (one request through a `RedisRateLimit` on the store).
+//! `rate KEY LIMIT WINDOW_SECONDS` (one request through a `RedisRateLimit` on the store),
+//! `handoff-issue ORIGIN TEXT` or `handoff-redeem TOKEN ORIGIN` (a hand-off token under the
+//! keyring `h1` of 32 bytes of 0x02, redeemed once through the store).
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cookie_seal::handoff::Handoff;
 use cookie_seal::store::{RedisRateLimit, RedisStore, StoredSessions};
 use cookie_seal::{Error, Key, Keyring, RateLimit, Session, SessionManager};
 use serde_json::{Value, json};
@@ -22,6 +25,13 @@ fn manager() -> Result<SessionManager, Error> {
     SessionManager::builder(ring, "__Host-session")
         .max_chunks(3)
         .build()
+}
+
+fn handoff() -> Result<Handoff, Error> {
+    Handoff::with_ttl(
+        Keyring::new("h1", Key::from_bytes(&[2; 32])?)?,
+        Duration::from_secs(60),
+    )
 }
 
 async fn session(
@@ -108,6 +118,14 @@ async fn run(args: &[String]) -> Result<Value, Error> {
                 Err(err) => json!({"code": err.code()}),
             }
         }
+        "handoff-issue" => json!({"token": handoff()?.issue_at(arg(0), &arg(1), now)?}),
+        "handoff-redeem" => match handoff()?
+            .redeem_at::<String>(arg(0), arg(1), &store, now)
+            .await
+        {
+            Ok(data) => json!({"data": data}),
+            Err(err) => json!({"code": err.code()}),
+        },
         _ => return Err(Error::InvalidOption(format!("unknown operation {op}"))),
     })
 }

@@ -15,4 +15,6 @@ export class DenoKvStore implements SessionStore {
   data: SessionStore["data"];
   /** A rate-limit counter for `new RateLimiter({ store })` on this Deno KV: one checked atomic write per hit, expiring with the window. */
   rateCounter(): Counter;
+  /** Claims a hand-off token id once, for `cookie-seal/handoff` (rejects with `REVOKED` after). */
+  claimHandoff(id: string, until: number, now: number): Promise<void>;
 }

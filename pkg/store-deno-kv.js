@@ -18,6 +18,7 @@ import {
   timed,
 } from "./store-core.js";
 import { denoKvRateCounter } from "./store-rate.js";
+import { denoKvClaim } from "./store-handoff.js";
 
 // Deno KV values are at most 64 KiB: server-side data (up to 64 KiB) goes in two parts.
 const PART = 32 * 1024;
@@ -233,6 +234,11 @@ export class DenoKvStore {
   /** A rate-limit counter on this Deno KV: one checked atomic write per hit. */
   rateCounter() {
     return denoKvRateCounter({ kv: this.#kv, prefix: this.#p, run: (call) => this.#run(call), atomically: (attempt) => this.#atomically(attempt) });
+  }
+
+  /** Claims a hand-off token id once (`cookie-seal/handoff`): one checked atomic write. */
+  claimHandoff(id, until, now) {
+    return denoKvClaim({ kv: this.#kv, prefix: this.#p, run: (call) => this.#run(call) })(id, until, now);
   }
 
   rememberStart(series, record, keepUntil, now) {

@@ -20,4 +20,6 @@ export class DurableObjectStore implements SessionStore {
   data: SessionStore["data"];
   /** A rate-limit counter for `new RateLimiter({ store })` on this namespace: one object per client key, dropped by its alarm when the window ends. */
   rateCounter(): Counter;
+  /** Claims a hand-off token id once, for `cookie-seal/handoff` (rejects with `REVOKED` after). */
+  claimHandoff(id: string, until: number, now: number): Promise<void>;
 }

@@ -25,6 +25,7 @@ import {
   timed,
 } from "./store-core.js";
 import { durableObjectRateCounter } from "./store-rate.js";
+import { durableObjectClaim } from "./store-handoff.js";
 
 /**
  * The Durable Object behind DurableObjectStore: one partition of the store (one subject,
@@ -148,6 +149,15 @@ export class SessionStoreObject extends DurableObject {
     await this.#storage().delete("rl");
   }
 
+  // A hand-off claim (the object of one token id): true the first time, false while kept.
+  async handoffClaim(keepUntil, now) {
+    const got = await this.#storage().get("h");
+    if (got !== undefined && got.keepUntil >= now) return false;
+    await this.#storage().put("h", { keepUntil });
+    await this.#schedule();
+    return true;
+  }
+
   async rememberStart(record, keepUntil) {
     await this.#storage().put("rm", { ...record, keepUntil });
     await this.#schedule();
@@ -252,6 +262,11 @@ export class DurableObjectStore {
   /** A rate-limit counter on this namespace: one object per client key. */
   rateCounter() {
     return durableObjectRateCounter({ object: (key) => this.#object("rl", key), run: (call) => this.#run(call) });
+  }
+
+  /** Claims a hand-off token id once (`cookie-seal/handoff`): one object per id. */
+  claimHandoff(id, until, now) {
+    return durableObjectClaim({ object: (key) => this.#object("h", key), run: (call) => this.#run(call) })(id, until, now);
   }
 
   rememberStart(series, record, keepUntil, _now) {

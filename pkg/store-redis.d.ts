@@ -15,4 +15,6 @@ export class RedisStore implements SessionStore {
   data: SessionStore["data"];
   /** A rate-limit counter for `new RateLimiter({ store })` on this Redis, the Rust `RedisRateLimit` keys (`P:{rl:…}`) and script: a Rust and a Node server count one budget. */
   rateCounter(): Counter;
+  /** Claims a hand-off token id once, for `cookie-seal/handoff` (rejects with `REVOKED` after). */
+  claimHandoff(id: string, until: number, now: number): Promise<void>;
 }

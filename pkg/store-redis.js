@@ -18,6 +18,7 @@ import {
   timed,
 } from "./store-core.js";
 import { redisRateCounter } from "./store-rate.js";
+import { redisClaim } from "./store-handoff.js";
 
 // Sets a key expiring at `at` unless it already expires later: nothing is dropped early.
 const KEEP = `
@@ -296,6 +297,11 @@ export class RedisStore {
   /** A rate-limit counter on this Redis: the Rust RedisRateLimit's keys and script. */
   rateCounter() {
     return redisRateCounter({ prefix: this.#prefix, send: (args) => this.#client.sendCommand(args), run: (call) => this.#run(call) });
+  }
+
+  /** Claims a hand-off token id once (`cookie-seal/handoff`): the Rust RedisStore's `P:{h:ID}`. */
+  claimHandoff(id, until, now) {
+    return redisClaim({ prefix: this.#prefix, send: (args) => this.#client.sendCommand(args), run: (call) => this.#run(call) })(id, until, now);
   }
 
   rememberStart(series, record, keepUntil, _now) {

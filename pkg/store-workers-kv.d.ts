@@ -14,4 +14,6 @@ export class WorkersKvStore implements SessionStore {
   data: SessionStore["data"];
   /** Always throws `INVALID_OPTION`: no atomic increment, and reads elsewhere may be about 60 s old, so a fleet could not share a limit. */
   rateCounter(): never;
+  /** Always rejects with `INVALID_OPTION`: no atomic set-if-absent seen everywhere, so a token could redeem once per location. */
+  claimHandoff(id: string, until: number, now: number): Promise<never>;
 }

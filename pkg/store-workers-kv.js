@@ -181,6 +181,19 @@ export class WorkersKvStore {
    * location sees at once, and Workers KV has neither, so a fleet would let through many
    * times the limit.
    */
+  /**
+   * Refused (INVALID_OPTION): single use needs an atomic "set if absent" that every
+   * location sees at once, and Workers KV has neither, so a token could redeem once per
+   * location.
+   */
+  async claimHandoff() {
+    throw new SealError(
+      "INVALID_OPTION",
+      "invalid option: Workers KV cannot hold a hand-off single-use record: without an atomic set-if-absent seen " +
+        "everywhere at once, a token could be redeemed once per location; use cookie-seal/durable-object's store",
+    );
+  }
+
   rateCounter() {
     throw new SealError(
       "INVALID_OPTION",

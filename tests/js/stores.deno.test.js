@@ -5,6 +5,8 @@ import { DenoKvStore } from "cookie-seal/deno-kv";
 import { RateLimiter } from "cookie-seal/rate-limit";
 import { storeCases } from "./store-suite.js";
 import { rateCases } from "./rate-suite.js";
+import { Handoff } from "cookie-seal/handoff";
+import { handoffCases } from "./handoff-suite.js";
 
 const dir = Deno.env.get("COOKIE_SEAL_STORES_DIR");
 if (!dir) throw new Error("COOKIE_SEAL_STORES_DIR not set (run scripts/test-js-stores.sh)");
@@ -22,6 +24,9 @@ const pair = () => {
   return [new DenoKvStore(kv, { prefix }), new DenoKvStore(other, { prefix })];
 };
 for (const { name, fn } of rateCases({ RateLimiter, pair })) {
+  Deno.test({ name: `deno kv: ${name}`, fn });
+}
+for (const { name, fn } of handoffCases({ Handoff, pair })) {
   Deno.test({ name: `deno kv: ${name}`, fn });
 }
 Deno.test({ name: "deno kv: rate limit on a closed store is STORE_UNAVAILABLE, nothing let through", fn: async () => {

@@ -10,6 +10,8 @@ import { RedisStore } from "cookie-seal/redis";
 import { RateLimiter } from "cookie-seal/rate-limit";
 import { STORE_KEYS, header, nowSeconds, storeCases } from "./store-suite.js";
 import { rateCases } from "./rate-suite.js";
+import { Handoff, MemorySingleUse } from "cookie-seal/handoff";
+import { HANDOFF_KEYS, TARGET, handoffCases } from "./handoff-suite.js";
 
 const port = Number(process.env.COOKIE_SEAL_REDIS_PORT);
 if (!port) throw new Error("COOKIE_SEAL_REDIS_PORT not set (run scripts/test-js-stores.sh)");
@@ -39,6 +41,31 @@ const pair = () => {
   return [new RedisStore(client, { prefix }), new RedisStore(second, { prefix })];
 };
 for (const { name, fn } of rateCases({ RateLimiter, pair })) test(name, fn);
+for (const { name, fn } of handoffCases({ Handoff, pair })) test(`redis ${name}`, fn);
+const memoryPair = () => {
+  const used = new MemorySingleUse();
+  return [used, used];
+};
+for (const { name, fn } of handoffCases({ Handoff, pair: memoryPair, memory: true })) test(`memory ${name}`, fn);
+
+test("memory hand-off: full of live claims refuses (RATE_LIMITED) and forgets none; ended ones make room", async () => {
+  const handoff = new Handoff({ keys: HANDOFF_KEYS, ttl: 60 });
+  const used = new MemorySingleUse({ capacity: 2 });
+  const t = 1_700_000_000;
+  const [a, b, c] = [1, 2, 3].map((n) => handoff.issue(TARGET, n, { now: t }));
+  await handoff.redeem(a, TARGET, used, { now: t });
+  await handoff.redeem(b, TARGET, used, { now: t });
+  let full;
+  try {
+    await handoff.redeem(c, TARGET, used, { now: t + 1 });
+  } catch (err) {
+    full = err;
+  }
+  eq([full?.code, full?.retryAfter], ["RATE_LIMITED", 64], "the third, while both are live");
+  eq(await code(handoff.redeem(a, TARGET, used, { now: t + 2 })), "REVOKED", "the first still refused");
+  eq(await handoff.redeem(c, TARGET, used, { now: t + 66 }), 3, "room once the first two ended");
+  eq(used.size, 1, "the ended ones are gone");
+});
 
 const manager = (store, extra = {}) =>
   new SessionManager({ keys: STORE_KEYS, name: "__Host-session", maxChunks: 3, store, ...extra });
@@ -161,9 +188,14 @@ test("cross-language: a Rust RedisRateLimit and a Node RateLimiter on one Redis 
   eq(rust(prefix, now, "rate", key, "3", "60"), { code: "OK" }, "after Node's reset");
 });
 
-test("rate limit on Redis: each counter expires with its window; store down: STORE_UNAVAILABLE, refused, never let through; back up: counts again", { skip: !script && "COOKIE_SEAL_STORES_SCRIPT not set" }, async () => {
+test("rate limit and hand-off on Redis: each counter expires with its window; store down: STORE_UNAVAILABLE, refused, never let through; back up: counts again", { skip: !script && "COOKIE_SEAL_STORES_SCRIPT not set" }, async () => {
   const prefix = `rldown${process.pid}`;
-  const limiter = new RateLimiter({ limit: 5, window: 30, store: new RedisStore(client, { prefix, timeout: 300 }) });
+  const store = new RedisStore(client, { prefix, timeout: 300 });
+  const limiter = new RateLimiter({ limit: 5, window: 30, store });
+  const handoff = new Handoff({ keys: HANDOFF_KEYS, ttl: 60 });
+  const redeemed = handoff.issue(TARGET, "before");
+  eq(await handoff.redeem(redeemed, TARGET, store), "before", "redeemed before the outage");
+  const token = handoff.issue(TARGET, "during");
   // What a flood of keys costs: one key each, gone when the window ends.
   for (let i = 0; i < 50; i++) eq((await limiter.take(`flood-${i}`)).ok, true, "flood");
   const keys = await client.keys(`${prefix}:{rl:*`);
@@ -179,10 +211,31 @@ test("rate limit on Redis: each counter expires with its window; store down: STO
     eq([answer.ok, answer.code, answer.error?.code], [false, "STORE_UNAVAILABLE", "STORE_UNAVAILABLE"], "take while down");
     eq(answer.retryAfter, 30, "retry after one window");
     eq(await code(limiter.reset("flood-0")), "STORE_UNAVAILABLE", "reset while down");
+    eq(await code(handoff.redeem(token, TARGET, store)), "STORE_UNAVAILABLE", "a hand-off is not accepted while down");
+    eq(await code(handoff.redeem(redeemed, TARGET, store)), "STORE_UNAVAILABLE", "nor a redeemed one");
     if (Date.now() - started > 3 * 1000) throw new Error("slower than the timeouts allow");
   } finally {
     execFileSync(script, ["redis-start"], { stdio: "inherit" });
   }
   for (let i = 0; i < 50 && !client.isReady; i++) await new Promise((r) => setTimeout(r, 100));
   eq((await limiter.take("flood-0")).remaining, 3, "the count survived the restart and goes on");
+  eq(await handoff.redeem(token, TARGET, store), "during", "the token refused during the outage redeems now, once");
+  eq(await code(handoff.redeem(token, TARGET, store)), "REVOKED", "and only once");
+  eq(await code(handoff.redeem(redeemed, TARGET, store)), "REVOKED", "the claim made before the outage survived it");
+});
+
+test("cross-language: a hand-off token redeems once across Rust and Node on one Redis", { skip: !cross && "COOKIE_SEAL_STORE_CROSS not set" }, async () => {
+  const now = nowSeconds();
+  const prefix = `crossh${process.pid}`;
+  const store = new RedisStore(client, { prefix });
+  const handoff = new Handoff({ keys: HANDOFF_KEYS, ttl: 60 });
+  // Rust issues, Node redeems; Rust's redemption of the same token is refused.
+  const fromRust = rust(prefix, now, "handoff-issue", TARGET, "from rust").token;
+  eq(await handoff.redeem(fromRust, TARGET, store, { now }), "from rust", "Node redeems Rust's token");
+  eq(rust(prefix, now, "handoff-redeem", fromRust, TARGET), { code: "REVOKED" }, "Rust refuses what Node redeemed");
+  // Node issues, Rust redeems; Node's redemption is refused.
+  const fromNode = handoff.issue(TARGET, "from node", { now });
+  eq(rust(prefix, now, "handoff-redeem", fromNode, TARGET), { data: "from node" }, "Rust redeems Node's token");
+  eq(await code(handoff.redeem(fromNode, TARGET, store, { now })), "REVOKED", "Node refuses what Rust redeemed");
+  eq(rust(prefix, now, "handoff-redeem", handoff.issue("https://other.example", "x", { now }), TARGET), { code: "BAD_SEAL" }, "the origin is bound");
 });

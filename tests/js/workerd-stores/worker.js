@@ -10,6 +10,8 @@ import { DurableObjectStore, SessionStoreObject } from "../node_modules/cookie-s
 import { RateLimiter } from "../node_modules/cookie-seal/rate-limit.js";
 import { STORE_KEYS, header, nowSeconds, storeCases } from "../store-suite.js";
 import { rateCases } from "../rate-suite.js";
+import { Handoff } from "../node_modules/cookie-seal/handoff.js";
+import { handoffCases } from "../handoff-suite.js";
 
 export { SessionStoreObject };
 
@@ -39,7 +41,11 @@ function cases(env, kind) {
     kind === "kv"
       ? [new WorkersKvStore(env.SESSIONS_KV, { prefix })]
       : [new DurableObjectStore(env.STORE_DO, { prefix }), new DurableObjectStore(env.STORE_DO, { prefix })];
-  return [...storeCases({ SessionManager, store, remember: kind === "do" }), ...rateCases({ RateLimiter, pair, refused: kind === "kv" })];
+  return [
+    ...storeCases({ SessionManager, store, remember: kind === "do" }),
+    ...rateCases({ RateLimiter, pair, refused: kind === "kv" }),
+    ...handoffCases({ Handoff, pair, refused: kind === "kv" }),
+  ];
 }
 
 // A rate limit on a Durable Object that fails: refused with STORE_UNAVAILABLE, never let
