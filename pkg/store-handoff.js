@@ -46,15 +46,29 @@ export function denoKvClaim({ kv, prefix, run }) {
   return (id, until, now) => {
     checkId(id);
     const keep = until + CLAIM_LEEWAY;
-    return run(async () => {
+    return run(() => unlocked(async () => {
       const key = [prefix, "h", id];
       const got = await kv.get(key);
       if (got.value !== null && got.value >= now) throw redeemed();
       const op = kv.atomic().check(got).set(key, keep, { expireIn: Math.max(1, keep + 1 - now) * 1000 });
       // A failed check is another server's claim of this id in between.
       if (!(await op.commit()).ok) throw redeemed();
-    });
+    }));
   };
+}
+
+// A local Deno KV file opened by two processes (or two handles) refuses a write that meets
+// the other's lock ("database is locked") instead of waiting: try again a few times, within
+// the store's timeout, before the call fails as STORE_UNAVAILABLE.
+export async function unlocked(attempt) {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= 8 || !/database is locked/.test(String(err?.message))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 2 * i));
+    }
+  }
 }
 
 /** On Durable Objects: one object per token id, one claim at a time, dropped by its alarm. */

@@ -11,6 +11,7 @@
 
 import { SealError } from "./core.js";
 import { base64url } from "./store-core.js";
+import { unlocked } from "./store-handoff.js";
 
 // Longest client key a counter keys on. Redis keys on the first RATE_KEY_BYTES bytes of
 // its UTF-8, as the Rust crate's RedisRateLimit does (MAX_RATE_KEY_LEN), so both name one
@@ -76,13 +77,13 @@ export function denoKvRateCounter({ kv, prefix, run, atomically }) {
       const k = kvKey(key);
       const window = windowOf(windowSeconds);
       return run(() =>
-        atomically(async () => {
+        atomically(() => unlocked(async () => {
           const got = await kv.get(k);
           const live = got.value !== null && got.value.resetAt > now;
           const value = live ? { count: got.value.count + 1, resetAt: got.value.resetAt } : { count: 1, resetAt: now + window };
           const expireIn = Math.max(1, value.resetAt - now) * 1000;
           return { ok: (await kv.atomic().check(got).set(k, value, { expireIn }).commit()).ok, value };
-        }),
+        })),
       );
     },
     reset(key) {

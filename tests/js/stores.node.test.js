@@ -63,7 +63,8 @@ test("memory hand-off: full of live claims refuses (RATE_LIMITED) and forgets no
   }
   eq([full?.code, full?.retryAfter], ["RATE_LIMITED", 64], "the third, while both are live");
   eq(await code(handoff.redeem(a, TARGET, used, { now: t + 2 })), "REVOKED", "the first still refused");
-  eq(await handoff.redeem(c, TARGET, used, { now: t + 66 }), 3, "room once the first two ended");
+  const d = handoff.issue(TARGET, 4, { now: t + 60 });
+  eq(await handoff.redeem(d, TARGET, used, { now: t + 66 }), 4, "room once the first two ended");
   eq(used.size, 1, "the ended ones are gone");
 });
 

@@ -23,6 +23,9 @@ const mf = new Miniflare({
     esm(join(here, "handoff-suite.js")),
     ...["sessions-workerd.js", "core.js", "session-core.js", "text-checks.js", "aes-backend.js", "store-core.js", "store-rate.js", "rate-limit.js", "store-handoff.js", "handoff.js", "store-workers-kv.js", "store-durable-object.js", "cookie_seal_sessions.js"].map((f) => esm(join(pkg, f))),
     { type: "CompiledWasm", path: join(pkg, "cookie_seal_sessions_bg.wasm") },
+    // handoff.js imports "cookie-seal/sessions" (the package by its own name), which workerd
+    // resolves beside the importer; this module there is the entry's workerd build.
+    { type: "ESModule", path: join(pkg, "cookie-seal/sessions"), contents: 'export * from "../sessions-workerd.js";' },
   ],
   compatibilityDate: "2025-07-01",
   kvNamespaces: ["SESSIONS_KV"],
