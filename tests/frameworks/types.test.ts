@@ -42,3 +42,16 @@ Deno.test("types: a RateLimiter counts on a store's rateCounter(); refusals carr
   // @ts-expect-error a store is one with rateCounter()
   () => new RateLimiter({ limit: 1, window: 1, store: {} });
 });
+
+Deno.test("types: cookie-seal/handoff issues and redeems through a single-use record", async () => {
+  const { Handoff, MemorySingleUse, MAX_HANDOFF_TTL } = await import("cookie-seal/handoff");
+  const handoff = new Handoff({ keys: `h1:${KEY1}`, ttl: MAX_HANDOFF_TTL });
+  const token: string = handoff.issue("https://b.example", { user: 1 });
+  const used: import("cookie-seal/handoff").SingleUse = new MemorySingleUse({ capacity: 10 });
+  const data = await handoff.redeem<{ user: number }>(token, "https://b.example", used);
+  const user: number = data.user;
+  const store = (s: import("cookie-seal/redis").RedisStore): import("cookie-seal/handoff").SingleUse => s;
+  if (user !== 1 || typeof store !== "function") throw new Error("handoff");
+  // @ts-expect-error redeem needs a single-use record
+  () => handoff.redeem(token, "https://b.example");
+});
