@@ -27,6 +27,7 @@ mod rate_limits;
 mod redis;
 #[cfg(feature = "store-redis")]
 mod redis_scripts;
+mod remember;
 mod revocation;
 #[cfg(feature = "store-sqlite")]
 mod sqlite;
@@ -42,6 +43,10 @@ pub use rate_limits::PostgresRateLimit;
 pub use rate_limits::RedisRateLimit;
 #[cfg(feature = "store-redis")]
 pub use redis::RedisStore;
+pub use remember::{
+    DEFAULT_REMEMBER_GRACE, MAX_REMEMBER_GRACE, MAX_SERIES_PER_SUBJECT, REMEMBER_LINKS,
+    RememberRecord, RememberStore, Rotation, token_hash,
+};
 pub use revocation::MemoryRevocation;
 #[cfg(feature = "store-sqlite")]
 pub use sqlite::SqliteStore;

@@ -156,7 +156,7 @@ impl SqliteStore {
     }
 
     /// Runs `f` on the connection on the blocking pool, within the timeout.
-    fn call<T: Send + 'static>(
+    pub(super) fn call<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection, i64) -> rusqlite::Result<T> + Send + 'static,
     ) -> StoreFuture<'static, T> {
