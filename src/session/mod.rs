@@ -293,6 +293,17 @@ impl SessionManager {
             .collect()
     }
 
+    /// A `Set-Cookie` of another cookie (the remember-me token's) with this manager's
+    /// attributes.
+    pub(crate) fn companion_cookie(&self, name: &str, value: &str, max_age: u64) -> String {
+        self.inner.cookie.set_cookie(name, value, Some(max_age))
+    }
+
+    /// Refuses a companion cookie name these attributes do not allow (`__Host-` rules).
+    pub(crate) fn check_companion_name(&self, name: &str) -> Result<(), Error> {
+        self.inner.cookie.check(name)
+    }
+
     fn write<T>(
         &self,
         session: &Session<T>,

@@ -32,6 +32,7 @@ mod revocation;
 #[cfg(feature = "store-sqlite")]
 mod sqlite;
 mod stored;
+mod stored_remember;
 
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
 #[cfg(feature = "store-postgres")]
@@ -51,6 +52,7 @@ pub use revocation::MemoryRevocation;
 #[cfg(feature = "store-sqlite")]
 pub use sqlite::SqliteStore;
 pub use stored::StoredSessions;
+pub use stored_remember::{RememberToken, ResumeOutcome, Resumed};
 
 /// What every store method returns: a boxed future, so that `dyn SessionStore` works and no
 /// async-trait macro is needed.
