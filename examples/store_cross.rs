@@ -6,12 +6,14 @@
 //!
 //! Usage: `store_cross URL PREFIX NOW OPERATION ARGS...` where OPERATION is
 //! `sign-in SUBJECT LABEL`, `read COOKIE`, `sign-out COOKIE`, `others COOKIE`,
-//! `everywhere SUBJECT`, `list SUBJECT`, `put-data COOKIE TEXT` or `data COOKIE`.
+//! `everywhere SUBJECT`, `list SUBJECT`, `put-data COOKIE TEXT`, `data COOKIE`, and for
+//! remember-me tokens `remember COOKIE` (starts a series for that session) or
+//! `resume TOKEN_COOKIE` (rotates, passes in the grace window, or catches a theft).
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use cookie_seal::store::{RedisStore, StoredSessions};
+use cookie_seal::store::{RedisStore, RememberToken, StoredSessions};
 use cookie_seal::{Error, Key, Keyring, Session, SessionManager};
 use serde_json::{Value, json};
 
@@ -42,8 +44,10 @@ async fn run(args: &[String]) -> Result<Value, Error> {
     let now: u64 = now
         .parse()
         .map_err(|_| Error::InvalidOption("NOW".into()))?;
-    let store = RedisStore::builder(url).prefix(prefix).connect().await?;
-    let sessions = StoredSessions::new(manager()?, Arc::new(store));
+    let store = Arc::new(RedisStore::builder(url).prefix(prefix).connect().await?);
+    // The npm package's defaults: `__Host-session-remember`, 30 days, 10 s of grace.
+    let sessions = StoredSessions::new(manager()?, store.clone())
+        .remember_tokens(store, RememberToken::new())?;
     let arg = |n: usize| rest.get(n).map(String::as_str).unwrap_or_default();
     Ok(match op.as_str() {
         "sign-in" => {
@@ -90,6 +94,26 @@ async fn run(args: &[String]) -> Result<Value, Error> {
             let data = sessions.data(&s, now).await?;
             json!({"data": data.map(|d| String::from_utf8_lossy(&d).into_owned())})
         }
+        "remember" => {
+            let s = session(&sessions, arg(0), now).await?;
+            let headers = sessions.remember(&s, now).await?;
+            json!({"token": headers[0].split(';').next().unwrap_or_default()})
+        }
+        "resume" => match sessions.resume(arg(0), json!({"from": "rust"}), "rust", now).await? {
+            None => json!({"outcome": null}),
+            Some(r) => {
+                let cookie = match &r.session {
+                    Some(s) => sessions.set_cookies_at(s, now).await?[0]
+                        .split(';')
+                        .next()
+                        .map(str::to_owned),
+                    None => None,
+                };
+                let token = r.set_cookies.first().and_then(|c| c.split(';').next());
+                json!({"outcome": r.outcome.as_str(), "cookie": cookie, "token": token,
+                    "subject": r.session.and_then(|s| s.subject).map(|s| s.id)})
+            }
+        },
         _ => return Err(Error::InvalidOption(format!("unknown operation {op}"))),
     })
 }
