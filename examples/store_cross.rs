@@ -99,7 +99,10 @@ async fn run(args: &[String]) -> Result<Value, Error> {
             let headers = sessions.remember(&s, now).await?;
             json!({"token": headers[0].split(';').next().unwrap_or_default()})
         }
-        "resume" => match sessions.resume(arg(0), json!({"from": "rust"}), "rust", now).await? {
+        "resume" => match sessions
+            .resume(arg(0), json!({"from": "rust"}), "rust", now)
+            .await?
+        {
             None => json!({"outcome": null}),
             Some(r) => {
                 let cookie = match &r.session {

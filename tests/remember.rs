@@ -69,7 +69,10 @@ async fn read(s: &StoredSessions, header: &str, at: u64) -> &'static str {
 
 /// A signed-in session of `subject`, its cookie, and its remember-me token cookie.
 async fn remembered(s: &StoredSessions, subject: &str, at: u64) -> (String, String) {
-    let session = s.sign_in(1u32, subject, false, "browser", at).await.unwrap();
+    let session = s
+        .sign_in(1u32, subject, false, "browser", at)
+        .await
+        .unwrap();
     let cookie = first(&s.set_cookies_at(&session, at).await.unwrap());
     let token = first(&s.remember(&session, at).await.unwrap());
     (cookie, token)
@@ -159,7 +162,11 @@ pub async fn rotation_on_use(stores: Stores) {
     let (s, heard) = sessions(&stores);
     let t = now();
     let (_, token) = remembered(&s, "ann", t).await;
-    let r1 = s.resume(&token, 7u32, "Firefox", t + 100).await.unwrap().unwrap();
+    let r1 = s
+        .resume(&token, 7u32, "Firefox", t + 100)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(r1.outcome, ResumeOutcome::Rotated);
     let one = r1.session.unwrap();
     assert_eq!((one.data, one.remember_me), (7, false));
@@ -172,12 +179,23 @@ pub async fn rotation_on_use(stores: Stores) {
     assert_eq!(read(&s, &cookie, t + 100).await, "OK");
 
     let r2 = s.resume(&token2, 8u32, "", t + 200).await.unwrap().unwrap();
-    assert_eq!(r2.outcome, ResumeOutcome::Rotated, "the new token works once more");
+    assert_eq!(
+        r2.outcome,
+        ResumeOutcome::Rotated,
+        "the new token works once more"
+    );
     let listed = s.sessions("ann", t + 200).await.unwrap();
     assert_eq!(listed.len(), 3);
-    assert!(listed[0].remember_me && listed[1].remember_me, "listed as remembered");
+    assert!(
+        listed[0].remember_me && listed[1].remember_me,
+        "listed as remembered"
+    );
     assert_eq!(s.resume("theme=dark", 0u32, "", t).await.unwrap(), None);
-    assert!(heard.lock().unwrap().is_empty(), "{:?}", heard.lock().unwrap());
+    assert!(
+        heard.lock().unwrap().is_empty(),
+        "{:?}",
+        heard.lock().unwrap()
+    );
 
     // Forgotten: the token is refused, and the cookie cleared.
     let token3 = first(&r2.set_cookies);
@@ -187,7 +205,10 @@ pub async fn rotation_on_use(stores: Stores) {
     assert!(gone.set_cookies[0].starts_with("__Host-s-remember=; Max-Age=0"));
     assert!(matches!(
         heard.lock().unwrap()[..],
-        [SessionEvent::Refused { code: "REVOKED", .. }]
+        [SessionEvent::Refused {
+            code: "REVOKED",
+            ..
+        }]
     ));
 }
 
@@ -199,11 +220,18 @@ pub async fn theft_revokes_series(stores: Stores) {
     let (original, token) = remembered(&s, "bea", t).await;
     let (other, _) = remembered(&s, "bea", t).await; // another browser, another series
     let r1 = s.resume(&token, 1u32, "", t + 100).await.unwrap().unwrap();
-    let resumed = first(&s.set_cookies_at(&r1.session.unwrap(), t + 100).await.unwrap());
+    let resumed = first(
+        &s.set_cookies_at(&r1.session.unwrap(), t + 100)
+            .await
+            .unwrap(),
+    );
     let newer = first(&r1.set_cookies);
 
     let stolen = s.resume(&token, 1u32, "", t + 111).await.unwrap().unwrap();
-    assert_eq!((stolen.outcome, stolen.session), (ResumeOutcome::Theft, None));
+    assert_eq!(
+        (stolen.outcome, stolen.session),
+        (ResumeOutcome::Theft, None)
+    );
     assert!(stolen.set_cookies[0].contains("Max-Age=0"));
     assert_eq!(
         heard.lock().unwrap()[..],
@@ -213,9 +241,21 @@ pub async fn theft_revokes_series(stores: Stores) {
             revoked_sessions: 2,
         }]
     );
-    assert_eq!(read(&s, &original, t + 112).await, "REVOKED", "started the series");
-    assert_eq!(read(&s, &resumed, t + 112).await, "REVOKED", "started by the series");
-    assert_eq!(read(&s, &other, t + 112).await, "OK", "another series' session");
+    assert_eq!(
+        read(&s, &original, t + 112).await,
+        "REVOKED",
+        "started the series"
+    );
+    assert_eq!(
+        read(&s, &resumed, t + 112).await,
+        "REVOKED",
+        "started by the series"
+    );
+    assert_eq!(
+        read(&s, &other, t + 112).await,
+        "OK",
+        "another series' session"
+    );
     let after = s.resume(&newer, 1u32, "", t + 113).await.unwrap().unwrap();
     assert_eq!(after.outcome, ResumeOutcome::Unknown, "the series is gone");
 }
@@ -248,7 +288,10 @@ pub async fn grace_window(stores: Stores) {
 
     // Inside the window (its last second included) the old one still passes...
     let late = s.resume(&token, 9, "", t + 60).await.unwrap().unwrap();
-    assert_eq!((late.outcome, late.set_cookies.len()), (ResumeOutcome::Grace, 0));
+    assert_eq!(
+        (late.outcome, late.set_cookies.len()),
+        (ResumeOutcome::Grace, 0)
+    );
     // ...after it, it is refused, and the series with it.
     let r = s.resume(&token, 9, "", t + 61).await.unwrap().unwrap();
     assert_eq!((r.outcome, r.session), (ResumeOutcome::Theft, None));
@@ -272,7 +315,11 @@ pub async fn bounds(stores: Stores) {
     // Twelve resumes, each starting a session: the series keeps only the newest eight.
     let mut token = newest;
     for i in 0..12 {
-        let r = s.resume(&token, 0u32, "", t + 200 + i).await.unwrap().unwrap();
+        let r = s
+            .resume(&token, 0u32, "", t + 200 + i)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(r.outcome, ResumeOutcome::Rotated);
         token = first(&r.set_cookies);
     }
@@ -297,10 +344,24 @@ pub async fn bounds(stores: Stores) {
         assert_eq!(r.outcome, ResumeOutcome::Unknown, "{bad}");
     }
     assert_eq!(heard.lock().unwrap().len(), 4);
-    assert!(heard.lock().unwrap().iter().all(|e| matches!(e, SessionEvent::Refused { code: "MALFORMED", .. })));
+    assert!(heard.lock().unwrap().iter().all(|e| matches!(
+        e,
+        SessionEvent::Refused {
+            code: "MALFORMED",
+            ..
+        }
+    )));
     let huge = format!("__Host-s-remember={}", "A".repeat(70_000));
-    assert_eq!(s.resume(&huge, 0u32, "", t).await.unwrap(), None, "not even split");
-    let err = stores.1.remember_forget(&"A".repeat(23), t).await.unwrap_err();
+    assert_eq!(
+        s.resume(&huge, 0u32, "", t).await.unwrap(),
+        None,
+        "not even split"
+    );
+    let err = stores
+        .1
+        .remember_forget(&"A".repeat(23), t)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "INVALID_OPTION");
 }
 
@@ -317,7 +378,10 @@ pub async fn panicking_hook(stores: Stores) {
     for _ in 0..2 {
         assert_eq!(read(&s, "__Host-s=%%", t).await, "MALFORMED");
         let stolen = s.resume(&token, 0u32, "", t + 200).await.unwrap().unwrap();
-        assert!(matches!(stolen.outcome, ResumeOutcome::Theft | ResumeOutcome::Unknown));
+        assert!(matches!(
+            stolen.outcome,
+            ResumeOutcome::Theft | ResumeOutcome::Unknown
+        ));
     }
     let (_, again) = remembered(&s, "eve", t + 300).await;
     let r = s.resume(&again, 0u32, "", t + 301).await.unwrap().unwrap();
@@ -362,11 +426,7 @@ suite!(postgres);
 /// A store that cannot answer: `STORE_UNAVAILABLE`, nothing accepted, the hook told which
 /// operation failed; once it answers again the same token works (nothing was consumed).
 #[cfg(any(feature = "store-redis", feature = "store-postgres"))]
-async fn store_down(
-    stores: Stores,
-    stop: impl AsyncFnOnce(),
-    start: impl AsyncFnOnce(),
-) {
+async fn store_down(stores: Stores, stop: impl AsyncFnOnce(), start: impl AsyncFnOnce()) {
     let (s, heard) = sessions(&stores);
     let t = now();
     let (_, token) = remembered(&s, "fay", t).await;
@@ -380,8 +440,15 @@ async fn store_down(
         matches!(
             events[..2],
             [
-                SessionEvent::StoreError { code: "STORE_UNAVAILABLE", operation: "remember_rotate", .. },
-                SessionEvent::StoreError { operation: "generation", .. },
+                SessionEvent::StoreError {
+                    code: "STORE_UNAVAILABLE",
+                    operation: "remember_rotate",
+                    ..
+                },
+                SessionEvent::StoreError {
+                    operation: "generation",
+                    ..
+                },
             ]
         ),
         "{events:?}"
@@ -389,7 +456,11 @@ async fn store_down(
     start().await;
     for _ in 0..100 {
         if let Ok(Some(r)) = s.resume(&token, 0u32, "", t + 11).await {
-            assert_eq!(r.outcome, ResumeOutcome::Rotated, "the token was not used up");
+            assert_eq!(
+                r.outcome,
+                ResumeOutcome::Rotated,
+                "the token was not used up"
+            );
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -410,10 +481,16 @@ fn memory_store_full() {
             .on_event(move |e| log.lock().unwrap().push(e.clone()));
         let t = now();
         let session = s.sign_in(0u32, "gil", false, "", t).await.unwrap();
-        assert_eq!(s.remember(&session, t).await.unwrap_err().code(), "STORE_UNAVAILABLE");
+        assert_eq!(
+            s.remember(&session, t).await.unwrap_err().code(),
+            "STORE_UNAVAILABLE"
+        );
         assert!(matches!(
             heard.lock().unwrap()[..],
-            [SessionEvent::StoreError { operation: "remember_start", .. }]
+            [SessionEvent::StoreError {
+                operation: "remember_start",
+                ..
+            }]
         ));
     });
 }
@@ -424,7 +501,10 @@ async fn control(what: &'static str) {
     let script = std::env::var("COOKIE_SEAL_STORE_CONTROL")
         .expect("COOKIE_SEAL_STORE_CONTROL: run the fault tests through scripts/test-stores.sh");
     let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(script).arg(what).status().unwrap()
+        std::process::Command::new(script)
+            .arg(what)
+            .status()
+            .unwrap()
     })
     .await
     .unwrap();
@@ -440,9 +520,11 @@ fn redis_down() {
         (store.clone(), store)
     }
     run(make, |stores| {
-        store_down(stores, async || control("redis-stop").await, async || {
-            control("redis-start").await
-        })
+        store_down(
+            stores,
+            async || control("redis-stop").await,
+            async || control("redis-start").await,
+        )
     });
 }
 
@@ -455,8 +537,10 @@ fn postgres_down() {
         (store.clone(), store)
     }
     run(make, |stores| {
-        store_down(stores, async || control("pg-stop").await, async || {
-            control("pg-start").await
-        })
+        store_down(
+            stores,
+            async || control("pg-stop").await,
+            async || control("pg-start").await,
+        )
     });
 }

@@ -202,7 +202,11 @@ impl StoredSessions {
     }
 
     /// Passes a store call's result on, telling the hook of a store failure.
-    pub(super) fn seen<T>(&self, operation: &'static str, result: Result<T, Error>) -> Result<T, Error> {
+    pub(super) fn seen<T>(
+        &self,
+        operation: &'static str,
+        result: Result<T, Error>,
+    ) -> Result<T, Error> {
         if let Err(err @ Error::StoreUnavailable(_)) = &result {
             let event = SessionEvent::StoreError {
                 code: err.code(),
@@ -299,7 +303,11 @@ impl StoredSessions {
     /// assert!(set_cookie[0].contains("; Max-Age=2592000; Path=/; Secure; HttpOnly"));
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
-    pub async fn remember<T: Sync>(&self, session: &Session<T>, now: u64) -> Result<Vec<String>, Error> {
+    pub async fn remember<T: Sync>(
+        &self,
+        session: &Session<T>,
+        now: u64,
+    ) -> Result<Vec<String>, Error> {
         let r = self.remembering("remember")?;
         let Some(subject) = &session.subject else {
             return Err(Error::InvalidOption(
@@ -319,7 +327,11 @@ impl StoredSessions {
         let until = now.saturating_add(r.lifetime);
         let started = r.store.remember_start(&series, &record, until, now).await;
         self.seen("remember_start", started)?;
-        Ok(vec![self.token_cookie(r, &format!("{series}.{secret}"), r.lifetime)])
+        Ok(vec![self.token_cookie(
+            r,
+            &format!("{series}.{secret}"),
+            r.lifetime,
+        )])
     }
 
     /// Signs in again from the remember-me token in `cookie_header`, if there is one
@@ -429,7 +441,10 @@ impl StoredSessions {
     ) -> Result<(), Error> {
         let (mut revoked, mut failed) = (0, None);
         for (id, keep) in sessions.iter().filter(|(_, keep)| *keep >= now) {
-            match self.seen("revoke", self.store.revoke(id, Some(subject), *keep, now).await) {
+            match self.seen(
+                "revoke",
+                self.store.revoke(id, Some(subject), *keep, now).await,
+            ) {
                 Ok(()) => revoked += 1,
                 Err(err) => {
                     failed.get_or_insert(err);
@@ -462,7 +477,11 @@ impl StoredSessions {
     /// assert_eq!(r.outcome, ResumeOutcome::Unknown);
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
-    pub async fn forget_remembered(&self, cookie_header: &str, now: u64) -> Result<Vec<String>, Error> {
+    pub async fn forget_remembered(
+        &self,
+        cookie_header: &str,
+        now: u64,
+    ) -> Result<Vec<String>, Error> {
         let r = self.remembering("forget_remembered")?;
         let token = cookie_value(cookie_header, &r.name).and_then(parse_token);
         if let Some((series, _)) = token.filter(|(s, _)| check_series(s).is_ok()) {

@@ -77,9 +77,10 @@ impl MemoryStore {
         let mut all = self.series_lock();
         all.prune(now);
         all.remove(id);
-        let oldest = all.by_subject.get(&record.subject).and_then(|set| {
-            (set.len() >= MAX_SERIES_PER_SUBJECT).then(|| set.first().cloned())?
-        });
+        let oldest = all
+            .by_subject
+            .get(&record.subject)
+            .and_then(|set| (set.len() >= MAX_SERIES_PER_SUBJECT).then(|| set.first().cloned())?);
         if let Some((_, old)) = oldest {
             all.remove(&old);
         }
@@ -136,7 +137,13 @@ impl MemoryStore {
         })
     }
 
-    fn link_now(&self, id: &str, session: SessionId, keep_until: u64, now: u64) -> Result<(), Error> {
+    fn link_now(
+        &self,
+        id: &str,
+        session: SessionId,
+        keep_until: u64,
+        now: u64,
+    ) -> Result<(), Error> {
         check_series(id)?;
         let mut all = self.series_lock();
         if let Some(s) = all.series.get_mut(id) {

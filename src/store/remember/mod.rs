@@ -301,7 +301,9 @@ pub(crate) fn check_series(series: &str) -> Result<(), Error> {
     if is_b64url(series, SERIES_LEN) {
         Ok(())
     } else {
-        Err(invalid("a remember-me series id is 22 base64url characters"))
+        Err(invalid(
+            "a remember-me series id is 22 base64url characters",
+        ))
     }
 }
 
@@ -309,7 +311,9 @@ pub(crate) fn check_hash(hash: &str) -> Result<(), Error> {
     if is_b64url(hash, SECRET_LEN) {
         Ok(())
     } else {
-        Err(invalid("a remember-me token hash is 43 base64url characters"))
+        Err(invalid(
+            "a remember-me token hash is 43 base64url characters",
+        ))
     }
 }
 

@@ -28,7 +28,11 @@ impl RememberStore for PostgresStore {
         if let Err(err) = check_series(series).and_then(|()| record.check()) {
             return ready_err(err);
         }
-        let ids: Vec<String> = record.sessions.iter().map(|(id, _)| id.to_string()).collect();
+        let ids: Vec<String> = record
+            .sessions
+            .iter()
+            .map(|(id, _)| id.to_string())
+            .collect();
         let keeps: Vec<i64> = record.sessions.iter().map(|&(_, k)| int(k)).collect();
         self.run(move |c| async move {
             c.execute(
@@ -89,7 +93,9 @@ impl RememberStore for PostgresStore {
                     let sessions = ids
                         .iter()
                         .zip(keeps)
-                        .filter_map(|(id, k)| Some((id.parse::<SessionId>().ok()?, k.max(0) as u64)))
+                        .filter_map(|(id, k)| {
+                            Some((id.parse::<SessionId>().ok()?, k.max(0) as u64))
+                        })
                         .collect();
                     Rotation::Theft { subject, sessions }
                 }

@@ -112,11 +112,21 @@ impl RedisStore {
     }
 
     fn series_index(&self, subject: &str) -> String {
-        format!("{}:{{u:{}}}:rm", self.prefix, URL_SAFE_NO_PAD.encode(subject))
+        format!(
+            "{}:{{u:{}}}:rm",
+            self.prefix,
+            URL_SAFE_NO_PAD.encode(subject)
+        )
     }
 
     /// Lists `series` under its subject and deletes the series the cap pushes out.
-    async fn index(&self, subject: &str, series: &str, expire_at: u64, now: u64) -> redis::RedisResult<()> {
+    async fn index(
+        &self,
+        subject: &str,
+        series: &str,
+        expire_at: u64,
+        now: u64,
+    ) -> redis::RedisResult<()> {
         let mut conn = self.conn.clone();
         let dropped: Vec<String> = INDEX
             .key(self.series_index(subject))

@@ -46,7 +46,10 @@ fn begin(conn: &mut Connection, now: i64) -> rusqlite::Result<rusqlite::Transact
 }
 
 fn delete(tx: &Connection, series: &str) -> rusqlite::Result<()> {
-    tx.execute("DELETE FROM cookie_seal_remember WHERE series = ?1", [series])?;
+    tx.execute(
+        "DELETE FROM cookie_seal_remember WHERE series = ?1",
+        [series],
+    )?;
     tx.execute(
         "DELETE FROM cookie_seal_remember_links WHERE series = ?1",
         [series],
@@ -186,7 +189,9 @@ impl RememberStore for SqliteStore {
                     subject,
                     sessions: stolen
                         .into_iter()
-                        .filter_map(|(id, k)| Some((id.parse::<SessionId>().ok()?, k.max(0) as u64)))
+                        .filter_map(|(id, k)| {
+                            Some((id.parse::<SessionId>().ok()?, k.max(0) as u64))
+                        })
                         .collect(),
                 },
             })
