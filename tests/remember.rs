@@ -26,6 +26,11 @@ fn now() -> u64 {
 }
 
 /// A name no other test (or earlier run against the same server) uses.
+#[cfg(any(
+    feature = "store-sqlite",
+    feature = "store-redis",
+    feature = "store-postgres"
+))]
 fn unique(prefix: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
     let nanos = SystemTime::now()
@@ -542,5 +547,45 @@ fn postgres_down() {
             async || control("pg-stop").await,
             async || control("pg-start").await,
         )
+    });
+}
+
+/// The manager's hook hears refused reads, synchronous or through a store; a
+/// `StoredSessions` starts with it and `on_event` replaces it.
+#[test]
+fn manager_hook_hears_refused_reads() {
+    run(memory, |stores| async move {
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&heard);
+        let ring = Keyring::new("k1", Key::from_bytes(&[7; 32]).unwrap()).unwrap();
+        let manager = SessionManager::builder(ring, "__Host-s")
+            .on_event(move |e| log.lock().unwrap().push(e.clone()))
+            .build()
+            .unwrap();
+        assert!(manager.read_at::<u32>("__Host-s=%%", 1_000).is_err());
+        let s = StoredSessions::new(manager.clone(), stores.0);
+        let t = now();
+        let session = s.sign_in(1u32, "ivy", false, "", t).await.unwrap();
+        let cookie = first(&s.set_cookies_at(&session, t).await.unwrap());
+        assert_eq!(read(&s, &cookie, t).await, "OK");
+        s.sign_out(&session, t).await.unwrap();
+        assert_eq!(read(&s, &cookie, t).await, "REVOKED");
+        let codes: Vec<_> = heard
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| match e {
+                SessionEvent::Refused { code, .. } => *code,
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(codes, ["MALFORMED", "REVOKED"]);
+        let replaced = s.on_event(|_| {});
+        assert_eq!(read(&replaced, &cookie, t).await, "REVOKED");
+        assert_eq!(
+            heard.lock().unwrap().len(),
+            2,
+            "the manager's hook was replaced"
+        );
     });
 }

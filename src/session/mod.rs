@@ -176,10 +176,18 @@ impl SessionManager {
         now: u64,
     ) -> Result<Option<Session<Vec<u8>>>, Error> {
         let mut reader = self.reader(cookie_header, now)?;
-        match reader.next_candidate() {
+        let read = match reader.next_candidate() {
             Some(candidate) => Ok(Some(candidate.accept())),
             None => reader.finish(),
+        };
+        if let Err(err) = &read {
+            let event = crate::event::SessionEvent::Refused {
+                code: err.code(),
+                message: err.to_string(),
+            };
+            crate::event::emit(self.inner.hook.as_ref(), event);
         }
+        read
     }
 
     /// The session candidates of a `Cookie` header, for a caller that checks each one itself
@@ -297,6 +305,11 @@ impl SessionManager {
     /// attributes.
     pub(crate) fn companion_cookie(&self, name: &str, value: &str, max_age: u64) -> String {
         self.inner.cookie.set_cookie(name, value, Some(max_age))
+    }
+
+    /// The hook set with [`SessionManagerBuilder::on_event`], if any.
+    pub(crate) fn event_hook(&self) -> Option<&crate::event::EventHook> {
+        self.inner.hook.as_ref()
     }
 
     /// Refuses a companion cookie name these attributes do not allow (`__Host-` rules).

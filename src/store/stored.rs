@@ -71,11 +71,13 @@ impl StoredSessions {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn new(manager: SessionManager, store: Arc<dyn SessionStore>) -> StoredSessions {
+        // The manager's hook, if it has one, hears this one's events too.
+        let hook = manager.event_hook().cloned();
         StoredSessions {
             manager,
             store,
             window: 0,
-            hook: None,
+            hook,
             remember: None,
         }
     }

@@ -174,7 +174,9 @@ fn cookie_value<'h>(header: &'h str, name: &str) -> Option<&'h str> {
 
 impl StoredSessions {
     /// Tells `hook` of each refused cookie, each stolen remember-me token and each store
-    /// failure ([`SessionEvent`]); the library itself logs nothing. The hook is called with
+    /// failure ([`SessionEvent`]), in place of the manager's hook
+    /// ([`on_event`](crate::SessionManagerBuilder::on_event)) if it had one; the library
+    /// itself logs nothing. The hook is called with
     /// no lock held, after the store call it reports on; a panic in it is caught and dropped
     /// (the request goes on as if there were no hook), so it cannot poison any state. With
     /// `panic = "abort"` a panic still aborts: keep the hook simple and non-blocking.
