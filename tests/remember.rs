@@ -6,7 +6,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -32,6 +31,7 @@ fn now() -> u64 {
     feature = "store-postgres"
 ))]
 fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
