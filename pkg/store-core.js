@@ -22,6 +22,9 @@ const MAX_REMEMBER_GRACE = 60;
 // Session ids a remember-me series keeps, to revoke them when the series is stolen: the
 // sessions it started that may still be open (each lives one ordinary session lifetime).
 export const REMEMBER_LINKS = 8;
+// Live series one subject may have (one per browser where the user ticked "remember me"):
+// starting one more drops the one that would expire first (Rust's MAX_SERIES_PER_SUBJECT).
+export const MAX_SERIES_PER_SUBJECT = 32;
 
 const STORE_METHODS = [
   "isRevoked",

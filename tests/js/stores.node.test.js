@@ -137,6 +137,20 @@ test("cross-language: a remember-me series started by either side rotates on the
   eq((await sessions.resumeAsync(tokenOf(m2.setCookies), { now: now + 301 })).outcome, "unknown", "Node finds the series gone");
 });
 
+test("redis: at most 32 live remember-me series per subject, the one expiring first dropped", async () => {
+  const now = nowSeconds();
+  const sessions = manager(new RedisStore(client, { prefix: `cap${process.pid}` }), { rememberToken: {} });
+  const subject = `cap-user-${now}`;
+  const s = await sessions.signInAsync(1, { subject, now });
+  const tokens = [];
+  for (let i = 0; i < 33; i++) tokens.push(header(await sessions.rememberAsync(s, { now: now + i })));
+  eq((await sessions.resumeAsync(tokens[0], { now: now + 40 })).outcome, "unknown", "the oldest series was dropped");
+  eq((await sessions.resumeAsync(tokens[1], { now: now + 40 })).outcome, "rotated", "the next one lives");
+  eq((await sessions.resumeAsync(tokens[32], { now: now + 40 })).outcome, "rotated", "the newest lives");
+  const index = await client.sendCommand(["ZCARD", `cap${process.pid}:{u:${Buffer.from(subject).toString("base64url")}}:rm`]);
+  eq(index, 32, "the subject's index holds the cap");
+});
+
 test("store down: STORE_UNAVAILABLE, nothing accepted, the hook hears it; back up: reads succeed again", { skip: !script && "COOKIE_SEAL_STORES_SCRIPT not set" }, async () => {
   const now = nowSeconds();
   const events = [];
