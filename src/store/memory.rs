@@ -46,7 +46,8 @@ pub const DEFAULT_MEMORY_CAPACITY: usize = 1_000_000;
 #[derive(Debug)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
-    /// Remember-me series (src/store/remember/memory.rs), under a lock of their own.
+    /// Remember-me series (src/store/remember/memory.rs), under a lock of their own; at
+    /// most `capacity` of them, besides the other entries.
     pub(super) remember: Mutex<super::remember::MemorySeries>,
     capacity: usize,
     max_per_subject: usize,
