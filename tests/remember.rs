@@ -602,6 +602,7 @@ fn redis_down() {
             stores,
             async || control("redis-stop").await,
             async || control("redis-start").await,
+            &[ResumeOutcome::Rotated],
         )
     });
 }
@@ -619,6 +620,7 @@ fn postgres_down() {
             stores,
             async || control("pg-stop").await,
             async || control("pg-start").await,
+            &[ResumeOutcome::Rotated],
         )
     });
 }

@@ -125,7 +125,9 @@ impl RememberRecord {
             check_hash(&self.previous)?;
         }
         if self.sessions.is_empty() || self.sessions.len() > REMEMBER_LINKS {
-            return Err(invalid("a new series lists 1 to 8 sessions (REMEMBER_LINKS)"));
+            return Err(invalid(
+                "a new series lists 1 to 8 sessions (REMEMBER_LINKS)",
+            ));
         }
         Ok(())
     }
