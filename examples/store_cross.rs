@@ -6,17 +6,19 @@
 //!
 //! Usage: `store_cross URL PREFIX NOW OPERATION ARGS...` where OPERATION is
 //! `sign-in SUBJECT LABEL`, `read COOKIE`, `sign-out COOKIE`, `others COOKIE`,
-//! `everywhere SUBJECT`, `list SUBJECT`, `put-data COOKIE TEXT`, `data COOKIE`, or
+//! `everywhere SUBJECT`, `list SUBJECT`, `put-data COOKIE TEXT`, `data COOKIE`,
 //! `rate KEY LIMIT WINDOW_SECONDS` (one request through a `RedisRateLimit` on the store),
 //! `handoff-issue ORIGIN TEXT` or `handoff-redeem TOKEN ORIGIN` (a hand-off token under the
-//! keyring `h1` of 32 bytes of 0x02, redeemed once through the store).
+//! keyring `h1` of 32 bytes of 0x02, redeemed once through the store), and for remember-me
+//! tokens `remember COOKIE` (starts a series for that session) or `resume TOKEN_COOKIE`
+//! (rotates, passes in the grace window, or catches a theft).
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use cookie_seal::handoff::Handoff;
-use cookie_seal::store::{RedisRateLimit, RedisStore, StoredSessions};
+use cookie_seal::store::{RedisRateLimit, RedisStore, RememberToken, StoredSessions};
 use cookie_seal::{Error, Key, Keyring, RateLimit, Session, SessionManager};
 use serde_json::{Value, json};
 
@@ -54,8 +56,10 @@ async fn run(args: &[String]) -> Result<Value, Error> {
     let now: u64 = now
         .parse()
         .map_err(|_| Error::InvalidOption("NOW".into()))?;
-    let store = RedisStore::builder(url).prefix(prefix).connect().await?;
-    let sessions = StoredSessions::new(manager()?, Arc::new(store.clone()));
+    let store = Arc::new(RedisStore::builder(url).prefix(prefix).connect().await?);
+    // The npm package's defaults: `__Host-session-remember`, 30 days, 10 s of grace.
+    let sessions = StoredSessions::new(manager()?, store.clone())
+        .remember_tokens(store.clone(), RememberToken::new())?;
     let arg = |n: usize| rest.get(n).map(String::as_str).unwrap_or_default();
     Ok(match op.as_str() {
         "sign-in" => {
@@ -109,7 +113,7 @@ async fn run(args: &[String]) -> Result<Value, Error> {
                     .map_err(|_| Error::InvalidOption("LIMIT and WINDOW_SECONDS".into()))
             };
             let window = Duration::from_secs(u64::from(number(2)?));
-            let limiter = RedisRateLimit::new(store, number(1)?, window)?;
+            let limiter = RedisRateLimit::new((*store).clone(), number(1)?, window)?;
             match limiter.check(arg(0)).await {
                 Ok(()) => json!({"code": "OK"}),
                 Err(Error::RateLimited { retry_after }) => {
@@ -120,11 +124,34 @@ async fn run(args: &[String]) -> Result<Value, Error> {
         }
         "handoff-issue" => json!({"token": handoff()?.issue_at(arg(0), &arg(1), now)?}),
         "handoff-redeem" => match handoff()?
-            .redeem_at::<String>(arg(0), arg(1), &store, now)
+            .redeem_at::<String>(arg(0), arg(1), &*store, now)
             .await
         {
             Ok(data) => json!({"data": data}),
             Err(err) => json!({"code": err.code()}),
+        },
+        "remember" => {
+            let s = session(&sessions, arg(0), now).await?;
+            let headers = sessions.remember(&s, now).await?;
+            json!({"token": headers[0].split(';').next().unwrap_or_default()})
+        }
+        "resume" => match sessions
+            .resume(arg(0), json!({"from": "rust"}), "rust", now)
+            .await?
+        {
+            None => json!({"outcome": null}),
+            Some(r) => {
+                let cookie = match &r.session {
+                    Some(s) => sessions.set_cookies_at(s, now).await?[0]
+                        .split(';')
+                        .next()
+                        .map(str::to_owned),
+                    None => None,
+                };
+                let token = r.set_cookies.first().and_then(|c| c.split(';').next());
+                json!({"outcome": r.outcome.as_str(), "cookie": cookie, "token": token,
+                    "subject": r.session.and_then(|s| s.subject).map(|s| s.id)})
+            }
         },
         _ => return Err(Error::InvalidOption(format!("unknown operation {op}"))),
     })

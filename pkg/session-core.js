@@ -299,7 +299,7 @@ export function bindSessions(wasm, sealer) {
         const verdict = storeVerdict(this, session, now);
         if (verdict === false) return false; // trusted: sealed less than a window ago
         const revoked = await verdict;
-        if (revoked === false) markRevalidated(this, session);
+        if (revoked === false && markRevalidated(this, session, now)) session[STATE].validatedAt = now;
         return revoked;
       };
       try {
@@ -416,6 +416,10 @@ export function bindSessions(wasm, sealer) {
       appendSetCookies,
       headersOf,
       cookieHeaderOf: (request) => (typeof request === "string" ? request : requestCookie(request)),
+      validated: (session, now) => {
+        session.validatedAt = now;
+        session[STATE].validatedAt = now;
+      },
     }),
   );
 

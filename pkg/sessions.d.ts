@@ -69,7 +69,8 @@ export interface Session<T = unknown> {
   rememberMe: boolean;
   /**
    * When a store last confirmed the session (seconds), or null: the cookie's `validated_at`
-   * claim. Written back unchanged by every write of this session.
+   * claim. With a `revalidationWindow`, `signInAsync` and each store lookup set it to now;
+   * every other write carries it unchanged.
    */
   readonly validatedAt: number | null;
   /** The key that opened it; `""` for a session not yet written. */
@@ -148,9 +149,10 @@ export interface SessionManagerOptions {
    */
   store?: SessionStore;
   /**
-   * Seconds within which a cookie sealed (so last checked) recently is trusted without a
-   * lookup; a revoked session may keep opening for at most this long. Default 0: every read
-   * asks the store. A looked-up cookie comes back with `resealReason: "revalidation"`.
+   * Seconds within which a cookie a store confirmed recently (its `validatedAt`, as in Rust)
+   * is trusted without a lookup; a write does not restart the window, so a revoked session
+   * may keep opening for at most this long after its last lookup. Default 0: every read asks
+   * the store. A looked-up cookie comes back with `resealReason: "revalidation"`.
    */
   revalidationWindow?: number;
   /**

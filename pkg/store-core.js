@@ -22,6 +22,9 @@ const MAX_REMEMBER_GRACE = 60;
 // Session ids a remember-me series keeps, to revoke them when the series is stolen: the
 // sessions it started that may still be open (each lives one ordinary session lifetime).
 export const REMEMBER_LINKS = 8;
+// Live series one subject may have (one per browser where the user ticked "remember me"):
+// starting one more drops the one that would expire first (Rust's MAX_SERIES_PER_SUBJECT).
+export const MAX_SERIES_PER_SUBJECT = 32;
 
 const STORE_METHODS = [
   "isRevoked",
@@ -212,23 +215,31 @@ async function call(manager, operation, run) {
 
 /**
  * The store's part of a read, for one candidate that passed every check of the core:
- * `undefined` when the manager has no store, `false` when a cookie sealed less than a window
- * ago is trusted without a lookup, else a Promise of "revoked?". As in Rust, a cookie that is
- * due for a write is looked up anyway, so a write never extends an unchecked trust.
+ * `undefined` when the manager has no store, `false` when a cookie a store confirmed less
+ * than a window ago (its `validatedAt` claim) is trusted without a lookup, else a Promise of
+ * "revoked?". As in Rust, the window runs from the last lookup, not from the last write: a
+ * write carries the claim unchanged, so renewing a trusted cookie never extends the trust.
  */
 export function storeVerdict(manager, session, now) {
   const { store, window } = configOf(manager);
   if (store === undefined) return undefined;
-  if (!session.needsReseal && now < session.issuedAt + window) return false;
+  const validated = session.validatedAt;
+  if (window > 0 && typeof validated === "number" && now < validated + window) return false;
   return call(manager, "isRevoked", () => store.isRevoked(session.id, session.subject, now));
 }
 
-/** After a lookup with a window: the new seal time will say "validated now". */
-export function markRevalidated(manager, session) {
-  if (configOf(manager).window > 0 && !session.needsReseal) {
+/**
+ * After a lookup with a window: the session now says "validated now" and asks for a
+ * re-seal that records it. True when the caller must record `now` as the claim to write.
+ */
+export function markRevalidated(manager, session, now) {
+  if (configOf(manager).window === 0) return false;
+  session.validatedAt = now;
+  if (!session.needsReseal) {
     session.needsReseal = true;
     session.resealReason = "revalidation";
   }
+  return true;
 }
 
 export function keepUntil(session) {
@@ -241,10 +252,11 @@ function subjectId(session) {
 
 /**
  * The methods a SessionManager has for its store. `parts` gives what lives in
- * session-core.js: `write(manager, session, now)` (the Set-Cookie values) and `willWrite`.
+ * session-core.js: `wouldWrite`, `appendSetCookies`, `headersOf`, `cookieHeaderOf` and
+ * `validated(session, now)` (records a store lookup as the claim the next write carries).
  */
 export function storeMethods(parts) {
-  const { wouldWrite, appendSetCookies, headersOf, cookieHeaderOf } = parts;
+  const { wouldWrite, appendSetCookies, headersOf, cookieHeaderOf, validated } = parts;
   return {
     async signInAsync(data, options = {}) {
       const { store } = needStore(this, "signInAsync");
@@ -256,6 +268,8 @@ export function storeMethods(parts) {
       checkLabel(label);
       const generation = await call(this, "generation", () => store.generation(subject, now));
       const session = this.signIn(data, { subject: { id: subject, generation }, rememberMe, now });
+      // The store was just asked (for the generation): as in Rust, the window starts now.
+      if (configOf(this).window > 0) validated(session, now);
       const entry = {
         id: session.id,
         signedInAt: now,

@@ -9,6 +9,7 @@ import { SealError, isObject } from "./core.js";
 import {
   DEFAULT_MAX_SESSIONS_PER_SUBJECT,
   DEFAULT_STORE_TIMEOUT,
+  MAX_SERIES_PER_SUBJECT,
   REMEMBER_LINKS,
   base64url,
   checkLabel,
@@ -95,7 +96,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], '+inf')) do
   end
 end
 return out`,
-  // Remember-me (the npm package's; the Rust crate does not read these keys yet).
+  // Remember-me, the Rust RedisStore's too.
   // KEYS: series hash, its linked sessions (sorted set: id, score keep until).
   // ARGV: subject, token hash, now, expire at, session id, session keep until.
   rememberStart: `redis.call('DEL', KEYS[1], KEYS[2])
@@ -123,6 +124,20 @@ end
 local out = {'theft', f[1]}
 for _, v in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')) do table.insert(out, v) end
 redis.call('DEL', KEYS[1], KEYS[2])
+return out`,
+  // KEYS: the subject's series index. ARGV: series, expire at, now, cap. Lists the series
+  // (or moves its expiry later) and returns those past the cap, soonest to expire first.
+  rememberIndex: `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+local out = {}
+if extra > 0 then
+  out = redis.call('ZRANGE', KEYS[1], 0, extra - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1)
+end
+if redis.call('EXPIRETIME', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('EXPIREAT', KEYS[1], ARGV[2])
+end
 return out`,
   // KEYS: series hash, linked sessions. ARGV: id, keep until, now, most kept.
   rememberLink: `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -304,10 +319,23 @@ export class RedisStore {
     return redisClaim({ prefix: this.#prefix, send: (args) => this.#client.sendCommand(args), run: (call) => this.#run(call) })(id, until, now);
   }
 
-  rememberStart(series, record, keepUntil, _now) {
+  // Lists a series under its subject (another hash slot: a call of its own, after the
+  // series' script) and deletes the series the cap on live series per subject pushes out.
+  async #index(subject, series, expireAt, now) {
+    const key = `${this.#subjectBase(subject)}rm`;
+    const dropped = await this.#script("rememberIndex", [key], [series, expireAt, now, MAX_SERIES_PER_SUBJECT]);
+    for (const old of dropped) {
+      if (/^[A-Za-z0-9_-]{22}$/.test(old)) await this.#client.sendCommand(["DEL", ...this.#rememberKeys(old)]);
+    }
+  }
+
+  rememberStart(series, record, keepUntil, now) {
     const [id, keep] = record.sessions[0];
     const args = [record.subject, record.current, record.rotatedAt, keepUntil + 1, id, keep];
-    return this.#run(() => this.#script("rememberStart", this.#rememberKeys(series), args).then(() => undefined));
+    return this.#run(async () => {
+      await this.#script("rememberStart", this.#rememberKeys(series), args);
+      await this.#index(record.subject, series, keepUntil + 1, now);
+    });
   }
 
   rememberRotate(series, presented, next, now, grace, keepUntil) {
@@ -321,6 +349,10 @@ export class RedisStore {
       ]);
       const sessions = [];
       for (let i = 0; i + 1 < rest.length; i += 2) sessions.push([rest[i], Number(rest[i + 1])]);
+      // The series lives on, and so does its place under the subject's cap; a stolen one
+      // leaves it.
+      if (outcome === "rotated") await this.#index(subject, series, keepUntil + 1, now);
+      if (outcome === "theft") await this.#client.sendCommand(["ZREM", `${this.#subjectBase(subject)}rm`, series]);
       return { outcome, subject, sessions };
     });
   }
@@ -331,6 +363,11 @@ export class RedisStore {
   }
 
   rememberForget(series, _now) {
-    return this.#run(() => this.#client.sendCommand(["DEL", ...this.#rememberKeys(series)]).then(() => undefined));
+    const keys = this.#rememberKeys(series);
+    return this.#run(async () => {
+      const subject = await this.#client.sendCommand(["HGET", keys[0], "subject"]);
+      await this.#client.sendCommand(["DEL", ...keys]);
+      if (typeof subject === "string") await this.#client.sendCommand(["ZREM", `${this.#subjectBase(subject)}rm`, series]);
+    });
   }
 }

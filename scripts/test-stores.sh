@@ -130,5 +130,8 @@ echo "== stores: the behavioural suite on memory, SQLite, Redis and Postgres"
 cargo test --quiet --features "$features" --test stores
 echo "== stores: faults (servers killed and restarted mid-run)"
 cargo test --quiet --features "$features" --test stores -- --ignored --test-threads=1
+echo "== stores: remember-me tokens (rotation, theft, grace window, bounds), then their outage"
+cargo test --quiet --features "$features" --test remember
+cargo test --quiet --features "$features" --test remember -- --ignored --test-threads=1
 echo "== stores: two demo servers on one Redis, then one Postgres (sign-out everywhere, outage)"
 cargo test --quiet --features demo --test demo_server -- --ignored --test-threads=1

@@ -13,6 +13,7 @@ mod cookie;
 pub mod csrf;
 pub mod defaults;
 mod error;
+mod event;
 pub mod format;
 pub mod handoff;
 mod key;
@@ -35,6 +36,7 @@ mod xaes;
 pub use cookie::{Priority, SameSite};
 pub use csrf::{CrossOrigin, CsrfTokens, OriginHeaders};
 pub use error::Error;
+pub use event::SessionEvent;
 pub use key::{Key, Keyring};
 #[cfg(feature = "rate-limit")]
 pub use rate_limit::MemoryRateLimit;

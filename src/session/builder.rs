@@ -13,6 +13,7 @@ use crate::defaults::{
     DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_TIMEOUT, DEFAULT_REMEMBER_ABSOLUTE,
     DEFAULT_REMEMBER_IDLE, DEFAULT_RENEW_WHEN_REMAINING,
 };
+use crate::event::{EventHook, SessionEvent};
 use crate::format::BROWSER_COOKIE_LIMIT;
 use crate::limits::MAX_CHUNKS_LIMIT;
 use crate::{Error, Keyring};
@@ -44,6 +45,7 @@ pub struct SessionManagerBuilder {
     max_chunks: usize,
     signed_in_after: u64,
     revocation: Option<Arc<dyn Revocation>>,
+    hook: Option<EventHook>,
 }
 
 impl SessionManagerBuilder {
@@ -60,6 +62,7 @@ impl SessionManagerBuilder {
             max_chunks: 1,
             signed_in_after: 0,
             revocation: None,
+            hook: None,
         }
     }
 
@@ -270,6 +273,30 @@ impl SessionManagerBuilder {
         self
     }
 
+    /// Tells `hook` of each cookie a read refuses ([`SessionEvent::Refused`] with its error
+    /// code), instead of the library logging anything; a missing cookie is no event. The
+    /// hook runs after the read, with no lock held; a panic in it is caught and dropped.
+    /// [`StoredSessions`](crate::store::StoredSessions) built on this manager starts with
+    /// the same hook.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, atomic::{AtomicUsize, Ordering}};
+    /// # use cookie_seal::{Key, Keyring, SessionEvent, SessionManager};
+    /// let refused = Arc::new(AtomicUsize::new(0));
+    /// let count = Arc::clone(&refused);
+    /// let m = SessionManager::builder(Keyring::new("k1", Key::generate()?)?, "__Host-a")
+    ///     .on_event(move |e| if let SessionEvent::Refused { .. } = e { count.fetch_add(1, Ordering::Relaxed); })
+    ///     .build()?;
+    /// assert!(m.read_at::<u32>("__Host-a=%%", 1_000).is_err());
+    /// assert!(m.read_at::<u32>("theme=dark", 1_000)?.is_none());
+    /// assert_eq!(refused.load(Ordering::Relaxed), 1);
+    /// # Ok::<(), cookie_seal::Error>(())
+    /// ```
+    pub fn on_event(mut self, hook: impl Fn(&SessionEvent) + Send + Sync + 'static) -> Self {
+        self.hook = Some(Arc::new(hook));
+        self
+    }
+
     /// Checks every option and builds the manager.
     ///
     /// ```
@@ -303,6 +330,7 @@ impl SessionManagerBuilder {
                 max_chunks: self.max_chunks,
                 signed_in_after: self.signed_in_after,
                 revocation: self.revocation,
+                hook: self.hook,
             }),
         };
         if manager.capacity() == 0 {

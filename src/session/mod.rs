@@ -176,10 +176,18 @@ impl SessionManager {
         now: u64,
     ) -> Result<Option<Session<Vec<u8>>>, Error> {
         let mut reader = self.reader(cookie_header, now)?;
-        match reader.next_candidate() {
+        let read = match reader.next_candidate() {
             Some(candidate) => Ok(Some(candidate.accept())),
             None => reader.finish(),
+        };
+        if let Err(err) = &read {
+            let event = crate::event::SessionEvent::Refused {
+                code: err.code(),
+                message: err.to_string(),
+            };
+            crate::event::emit(self.inner.hook.as_ref(), event);
         }
+        read
     }
 
     /// The session candidates of a `Cookie` header, for a caller that checks each one itself
@@ -291,6 +299,22 @@ impl SessionManager {
             .iter()
             .map(|n| inner.cookie.expire(n))
             .collect()
+    }
+
+    /// A `Set-Cookie` of another cookie (the remember-me token's) with this manager's
+    /// attributes.
+    pub(crate) fn companion_cookie(&self, name: &str, value: &str, max_age: u64) -> String {
+        self.inner.cookie.set_cookie(name, value, Some(max_age))
+    }
+
+    /// The hook set with [`SessionManagerBuilder::on_event`], if any.
+    pub(crate) fn event_hook(&self) -> Option<&crate::event::EventHook> {
+        self.inner.hook.as_ref()
+    }
+
+    /// Refuses a companion cookie name these attributes do not allow (`__Host-` rules).
+    pub(crate) fn check_companion_name(&self, name: &str) -> Result<(), Error> {
+        self.inner.cookie.check(name)
     }
 
     fn write<T>(

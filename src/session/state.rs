@@ -49,6 +49,8 @@ pub(super) struct Inner {
     /// Sessions signed in before this are refused (`REVOKED`).
     pub signed_in_after: u64,
     pub revocation: Option<Arc<dyn Revocation>>,
+    /// The application's event hook (refused cookies).
+    pub hook: Option<crate::event::EventHook>,
 }
 
 impl fmt::Debug for SessionManager {

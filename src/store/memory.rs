@@ -46,6 +46,9 @@ pub const DEFAULT_MEMORY_CAPACITY: usize = 1_000_000;
 #[derive(Debug)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    /// Remember-me series (src/store/remember/memory.rs), under a lock of their own; at
+    /// most `capacity` of them, besides the other entries.
+    pub(super) remember: Mutex<super::remember::MemorySeries>,
     capacity: usize,
     max_per_subject: usize,
 }
@@ -74,6 +77,7 @@ impl MemoryStore {
     pub fn with_capacity(capacity: usize) -> MemoryStore {
         MemoryStore {
             inner: Mutex::default(),
+            remember: Mutex::default(),
             capacity,
             max_per_subject: DEFAULT_MAX_SESSIONS_PER_SUBJECT,
         }

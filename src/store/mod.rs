@@ -27,11 +27,13 @@ mod rate_limits;
 mod redis;
 #[cfg(feature = "store-redis")]
 mod redis_scripts;
+mod remember;
 mod revocation;
 mod single_use;
 #[cfg(feature = "store-sqlite")]
 mod sqlite;
 mod stored;
+mod stored_remember;
 
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryStore};
 #[cfg(feature = "store-postgres")]
@@ -43,11 +45,16 @@ pub use rate_limits::PostgresRateLimit;
 pub use rate_limits::RedisRateLimit;
 #[cfg(feature = "store-redis")]
 pub use redis::RedisStore;
+pub use remember::{
+    DEFAULT_REMEMBER_GRACE, MAX_REMEMBER_GRACE, MAX_SERIES_PER_SUBJECT, REMEMBER_LINKS,
+    RememberRecord, RememberStore, Rotation, token_hash,
+};
 pub use revocation::MemoryRevocation;
 pub use single_use::CLAIM_LEEWAY;
 #[cfg(feature = "store-sqlite")]
 pub use sqlite::SqliteStore;
 pub use stored::StoredSessions;
+pub use stored_remember::{RememberToken, ResumeOutcome, Resumed};
 
 /// What every store method returns: a boxed future, so that `dyn SessionStore` works and no
 /// async-trait macro is needed.

@@ -20,6 +20,8 @@ const SCHEMA_VERSION: i64 = 1;
 
 /// Tables and functions, created on first use in the store's schema (`docs/STORES.md`).
 const SCHEMA: &str = include_str!("postgres.sql");
+/// The remember-me series' tables and functions (src/store/remember/postgres.rs).
+const REMEMBER_SCHEMA: &str = include_str!("remember/postgres.sql");
 
 /// Sessions state in Postgres (feature `store-postgres`), over one connection that is
 /// opened again on the first call after it broke.
@@ -196,6 +198,7 @@ impl PostgresStoreBuilder {
                 "SELECT pg_advisory_lock(hashtext('cookie_seal_schema'));
                  CREATE SCHEMA IF NOT EXISTS {schema};
                  {SCHEMA}
+                 {REMEMBER_SCHEMA}
                  SELECT pg_advisory_unlock(hashtext('cookie_seal_schema'));"
             );
             client.batch_execute(&migrate).await.map_err(unavailable)?;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{SessionEntry, SessionStore};
+use crate::event::EventHook;
 use crate::limits::MAX_LEEWAY;
 use crate::{Error, ResealReason, Session, SessionManager, SignIn, Subject};
 
@@ -40,9 +41,13 @@ use crate::{Error, ResealReason, Session, SessionManager, SignIn, Subject};
 /// ```
 #[derive(Clone)]
 pub struct StoredSessions {
-    manager: SessionManager,
-    store: Arc<dyn SessionStore>,
+    pub(super) manager: SessionManager,
+    pub(super) store: Arc<dyn SessionStore>,
     window: u64,
+    /// The application's event hook (stored_remember.rs sets it).
+    pub(super) hook: Option<EventHook>,
+    /// Remember-me tokens, when set up (stored_remember.rs).
+    pub(super) remember: Option<super::stored_remember::Remember>,
 }
 
 impl std::fmt::Debug for StoredSessions {
@@ -66,10 +71,14 @@ impl StoredSessions {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn new(manager: SessionManager, store: Arc<dyn SessionStore>) -> StoredSessions {
+        // The manager's hook, if it has one, hears this one's events too.
+        let hook = manager.event_hook().cloned();
         StoredSessions {
             manager,
             store,
             window: 0,
+            hook,
+            remember: None,
         }
     }
 
@@ -176,6 +185,15 @@ impl StoredSessions {
         cookie_header: &str,
         now: u64,
     ) -> Result<Option<Session<Vec<u8>>>, Error> {
+        let read = self.lookup(cookie_header, now).await;
+        self.refused(read)
+    }
+
+    async fn lookup(
+        &self,
+        cookie_header: &str,
+        now: u64,
+    ) -> Result<Option<Session<Vec<u8>>>, Error> {
         // The manager's reader yields each authentic, unexpired candidate in header order;
         // the store is asked about each until one is not revoked. A store error ends the
         // read at once: nothing is accepted that the store did not clear.
@@ -189,7 +207,8 @@ impl StoredSessions {
             }
             let info = candidate.info();
             let (id, subject) = (*info.id, info.subject.cloned());
-            if self.store.is_revoked(&id, subject.as_ref(), now).await? {
+            let revoked = self.store.is_revoked(&id, subject.as_ref(), now).await;
+            if self.seen("is_revoked", revoked)? {
                 reader.reject(candidate, Error::Revoked);
                 continue;
             }
@@ -224,8 +243,23 @@ impl StoredSessions {
         label: &str,
         now: u64,
     ) -> Result<Session<T>, Error> {
+        self.sign_in_listed(data, subject, remember_me, remember_me, label, now)
+            .await
+    }
+
+    /// [`sign_in`](Self::sign_in), listed as remember-me apart from the cookie's lifetimes
+    /// (a short session a remember-me token started is listed as remembered).
+    pub(super) async fn sign_in_listed<T>(
+        &self,
+        data: T,
+        subject: &str,
+        remember_me: bool,
+        listed_remembered: bool,
+        label: &str,
+        now: u64,
+    ) -> Result<Session<T>, Error> {
         Subject::new(subject, 0)?;
-        let generation = self.store.generation(subject, now).await?;
+        let generation = self.seen("generation", self.store.generation(subject, now).await)?;
         let options = SignIn::default()
             .remember_me(remember_me)
             .subject(Subject::new(subject, generation)?);
@@ -233,8 +267,15 @@ impl StoredSessions {
         if self.window > 0 {
             session.validated_at = Some(now);
         }
-        let entry = SessionEntry::new(session.id, now, remember_me, label, keep_until(&session))?;
-        self.store.record_sign_in(subject, &entry, now).await?;
+        let entry = SessionEntry::new(
+            session.id,
+            now,
+            listed_remembered,
+            label,
+            keep_until(&session),
+        )?;
+        let recorded = self.store.record_sign_in(subject, &entry, now).await;
+        self.seen("record_sign_in", recorded)?;
         Ok(session)
     }
 
@@ -259,7 +300,8 @@ impl StoredSessions {
         let from_request = !session.key_id.is_empty();
         let headers = self.manager.set_cookies_at(session, now)?;
         if let (Some(subject), true) = (&session.subject, from_request) {
-            self.store.touch(&subject.id, &session.id, now).await?;
+            let touched = self.store.touch(&subject.id, &session.id, now).await;
+            self.seen("touch", touched)?;
         }
         Ok(headers)
     }
@@ -285,9 +327,11 @@ impl StoredSessions {
         now: u64,
     ) -> Result<Vec<String>, Error> {
         let subject = session.subject.as_ref().map(|s| s.id.as_str());
-        self.store
+        let revoked = self
+            .store
             .revoke(&session.id, subject, keep_until(session), now)
-            .await?;
+            .await;
+        self.seen("revoke", revoked)?;
         Ok(self.manager.clear_cookies())
     }
 
@@ -315,11 +359,14 @@ impl StoredSessions {
             return Ok(0);
         };
         let mut count = 0;
-        for entry in self.store.sessions(&subject.id, now).await? {
+        let listed = self.store.sessions(&subject.id, now).await;
+        for entry in self.seen("sessions", listed)? {
             if entry.id != session.id {
-                self.store
+                let revoked = self
+                    .store
                     .revoke(&entry.id, Some(&subject.id), entry.keep_until, now)
-                    .await?;
+                    .await;
+                self.seen("revoke", revoked)?;
                 count += 1;
             }
         }
@@ -345,7 +392,8 @@ impl StoredSessions {
         let keep = now
             .saturating_add(self.manager.longest_session().as_secs())
             .saturating_add(MAX_LEEWAY.as_secs());
-        self.store.sign_out_everywhere(subject, keep, now).await
+        let raised = self.store.sign_out_everywhere(subject, keep, now).await;
+        self.seen("sign_out_everywhere", raised)
     }
 
     /// The subject's sessions, newest sign-in first (for a "your devices" page).
@@ -361,7 +409,8 @@ impl StoredSessions {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub async fn sessions(&self, subject: &str, now: u64) -> Result<Vec<SessionEntry>, Error> {
-        self.store.sessions(subject, now).await
+        let listed = self.store.sessions(subject, now).await;
+        self.seen("sessions", listed)
     }
 
     /// Keeps server-side data for this session, for as long as the session can live.
@@ -386,9 +435,11 @@ impl StoredSessions {
         now: u64,
     ) -> Result<(), Error> {
         let subject = session.subject.as_ref().map(|s| s.id.as_str());
-        self.store
+        let put = self
+            .store
             .put_data(&session.id, subject, data, keep_until(session), now)
-            .await
+            .await;
+        self.seen("put_data", put)
     }
 
     /// The session's server-side data, if any.
@@ -409,13 +460,14 @@ impl StoredSessions {
         now: u64,
     ) -> Result<Option<Vec<u8>>, Error> {
         let subject = session.subject.as_ref().map(|s| s.id.as_str());
-        self.store.data(&session.id, subject, now).await
+        let data = self.store.data(&session.id, subject, now).await;
+        self.seen("data", data)
     }
 }
 
 /// The last moment the session could open: its absolute deadline plus the most leeway a
 /// manager allows.
-fn keep_until<T>(session: &Session<T>) -> u64 {
+pub(super) fn keep_until<T>(session: &Session<T>) -> u64 {
     session
         .absolute_expires_at
         .saturating_add(MAX_LEEWAY.as_secs())

@@ -201,6 +201,34 @@ export function storeCases(ctx) {
       },
     },
     {
+      name: "store: the revalidation window runs from the last lookup (validatedAt), not from the last write",
+      fn: async () => {
+        const now = nowSeconds();
+        const { sessions } = await setup({ revalidationWindow: 30 });
+        const s = await sessions.signInAsync(1, { subject: user(9), now });
+        eq(s.validatedAt, now, "sign-in asked the store: validated now");
+        const cookie = header(await sessions.setCookiesAsync(s, { now }));
+        const trusted = await sessions.readAsync(cookie, { now: now + 20 });
+        eq([trusted.validatedAt, trusted.needsReseal], [now, false], "trusted without a lookup: the claim stays");
+        trusted.data = 2;
+        const rewritten = header(await sessions.setCookiesAsync(trusted, { now: now + 20 }));
+        await sessions.signOutAsync(trusted, new Headers(), { now: now + 21 });
+        await settle();
+        // Sealed at now + 20, but last confirmed at now: the window ended at now + 30.
+        eq((await sessions.readAsync(rewritten, { now: now + 29 })).data, 2, "inside the window of the lookup");
+        eq(await code(sessions.readAsync(rewritten, { now: now + 35 })), "REVOKED", "a write did not extend the trust");
+        const live = await sessions.signInAsync(3, { subject: user(9), now });
+        const c2 = header(await sessions.setCookiesAsync(live, { now }));
+        const looked = await sessions.readAsync(c2, { now: now + 31 });
+        eq([looked.validatedAt, looked.resealReason], [now + 31, "revalidation"], "a lookup moves the claim");
+        const c3 = header(await sessions.setCookiesAsync(looked, { now: now + 31 }));
+        await sessions.signOutAsync(looked, new Headers(), { now: now + 32 });
+        await settle();
+        eq((await sessions.readAsync(c3, { now: now + 60 })).data, 3, "trusted for a window from that lookup");
+        eq(await code(sessions.readAsync(c3, { now: now + 61 })), "REVOKED", "and no longer");
+      },
+    },
+    {
       name: "store: without a window every read is looked up; the synchronous read refuses",
       fn: async () => {
         const now = nowSeconds();

@@ -141,6 +141,56 @@ test("cross-language: Rust and Node share revocations, lists, generations and da
   eq(await code(sessions.readAsync(latestCookie, { now: now + 6 })), "REVOKED", "Node refuses after Rust's sign-out everywhere");
 });
 
+test("cross-language: a remember-me series started by either side rotates on the other, and a replay is caught by both", { skip: !cross && "COOKIE_SEAL_STORE_CROSS not set" }, async () => {
+  const now = nowSeconds();
+  const prefix = `crossrm${process.pid}`;
+  const events = [];
+  const sessions = manager(new RedisStore(client, { prefix }), { rememberToken: {}, onEvent: (e) => events.push(e) });
+  const subject = `cross-remember-${now}`;
+  const tokenOf = (setCookies) => header(setCookies);
+
+  // Node starts the series; Rust rotates it; Node rotates Rust's token; Rust's token, just
+  // replaced by Node, still passes inside the grace window.
+  const signedIn = await sessions.signInAsync(1, { subject, now });
+  const t1 = tokenOf(await sessions.rememberAsync(signedIn, { now }));
+  const r1 = rust(prefix, now + 10, "resume", t1);
+  eq([r1.outcome, r1.subject], ["rotated", subject], "Rust rotates Node's series");
+  eq((await sessions.readAsync(r1.cookie, { now: now + 10 })).data, { from: "rust" }, "Node reads the session Rust resumed");
+  const n2 = await sessions.resumeAsync(r1.token, { now: now + 20 });
+  eq([n2.outcome, n2.session.subject.id], ["rotated", subject], "Node rotates the token Rust issued");
+  eq(rust(prefix, now + 25, "resume", r1.token).outcome, "grace", "Rust sees Node's rotation: grace");
+  // The first token again, long after: theft, seen by Node; the series is gone for Rust too,
+  // and the session Rust started from it is revoked.
+  const stolen = await sessions.resumeAsync(t1, { now: now + 100 });
+  eq(stolen.outcome, "theft", "Node catches the replay of a token Rust rotated away");
+  eq(events.filter((e) => e.type === "theft").map((e) => e.subject), [subject], "the hook heard it");
+  eq(rust(prefix, now + 101, "resume", tokenOf(n2.setCookies)).outcome, "unknown", "Rust finds the series gone");
+  eq(rust(prefix, now + 101, "read", r1.cookie).code, "REVOKED", "Rust refuses the session the stolen series started");
+
+  // Rust starts the series; Node rotates it; Rust catches the replay; Node refuses after.
+  const rustSession = rust(prefix, now + 200, "sign-in", subject, "rust");
+  const k1 = rust(prefix, now + 200, "remember", rustSession.cookie).token;
+  const m2 = await sessions.resumeAsync(k1, { now: now + 210 });
+  eq([m2.outcome, m2.session.subject.id], ["rotated", subject], "Node rotates Rust's series");
+  eq(rust(prefix, now + 300, "resume", k1).outcome, "theft", "Rust catches the replay");
+  eq(await code(sessions.readAsync(rustSession.cookie, { now: now + 301 })), "REVOKED", "Node refuses the session that started it");
+  eq((await sessions.resumeAsync(tokenOf(m2.setCookies), { now: now + 301 })).outcome, "unknown", "Node finds the series gone");
+});
+
+test("redis: at most 32 live remember-me series per subject, the one expiring first dropped", async () => {
+  const now = nowSeconds();
+  const sessions = manager(new RedisStore(client, { prefix: `cap${process.pid}` }), { rememberToken: {} });
+  const subject = `cap-user-${now}`;
+  const s = await sessions.signInAsync(1, { subject, now });
+  const tokens = [];
+  for (let i = 0; i < 33; i++) tokens.push(header(await sessions.rememberAsync(s, { now: now + i })));
+  eq((await sessions.resumeAsync(tokens[0], { now: now + 40 })).outcome, "unknown", "the oldest series was dropped");
+  eq((await sessions.resumeAsync(tokens[1], { now: now + 40 })).outcome, "rotated", "the next one lives");
+  eq((await sessions.resumeAsync(tokens[32], { now: now + 40 })).outcome, "rotated", "the newest lives");
+  const index = await client.sendCommand(["ZCARD", `cap${process.pid}:{u:${Buffer.from(subject).toString("base64url")}}:rm`]);
+  eq(index, 32, "the subject's index holds the cap");
+});
+
 test("store down: STORE_UNAVAILABLE, nothing accepted, the hook hears it; back up: reads succeed again", { skip: !script && "COOKIE_SEAL_STORES_SCRIPT not set" }, async () => {
   const now = nowSeconds();
   const events = [];
