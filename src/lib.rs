@@ -33,7 +33,7 @@ mod web;
 mod xaes;
 
 pub use cookie::{Priority, SameSite};
-pub use csrf::{CrossOrigin, CsrfTokens, OriginHeaders};
+pub use csrf::{CrossOrigin, CsrfTokens, OriginHeaders, PreSessionToken, PreSessionTokens};
 pub use error::Error;
 pub use key::{Key, Keyring};
 #[cfg(feature = "rate-limit")]

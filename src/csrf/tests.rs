@@ -1,7 +1,8 @@
 //! Unit tests of the cross-origin check and the CSRF tokens.
 
+use super::origin::origin_of_url;
 use super::*;
-use crate::Key;
+use crate::{Key, Keyring, Sealer, SessionId};
 
 fn post<'a>(origin: Option<&'a str>, site: Option<&'a str>) -> OriginHeaders<'a> {
     OriginHeaders {
