@@ -38,9 +38,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 
+use crate::Error;
 pub use crate::csrf::{CSRF_FIELD, CSRF_HEADER};
 pub use crate::web::{SessionHandle, Sessions};
-use crate::Error;
 use crate::web::{error_body, refused_status, set_cookie_values};
 
 mod csrf;

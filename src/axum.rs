@@ -41,9 +41,9 @@ use std::pin::Pin;
 use ::axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
 
+use crate::Error;
 pub use crate::csrf::{CSRF_FIELD, CSRF_HEADER};
 pub use crate::web::{SessionHandle, Sessions};
-use crate::Error;
 use crate::web::{error_body, refused_status, set_cookie_values};
 
 mod csrf;

@@ -15,16 +15,24 @@ mod origin;
 mod pre_session;
 mod token;
 
-pub use origin::{CrossOrigin, MAX_TRUSTED_ORIGINS, OriginHeaders};
 pub(crate) use origin::normalise_origin;
+pub use origin::{CrossOrigin, MAX_TRUSTED_ORIGINS, OriginHeaders};
 pub use pre_session::{
     DEFAULT_PRE_SESSION_COOKIE, DEFAULT_PRE_SESSION_TTL, PreSessionToken, PreSessionTokens,
 };
 pub use token::{CsrfTokens, DEFAULT_CSRF_TTL};
 
 /// The form field that carries an anti-forgery token (session-bound or pre-session).
+///
+/// ```
+/// assert_eq!(cookie_seal::csrf::CSRF_FIELD, "csrf_token");
+/// ```
 pub const CSRF_FIELD: &str = "csrf_token";
 /// The header scripts send an anti-forgery token in.
+///
+/// ```
+/// assert_eq!(cookie_seal::csrf::CSRF_HEADER, "x-csrf-token");
+/// ```
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 #[cfg(test)]

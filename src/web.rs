@@ -23,8 +23,8 @@ mod http;
 mod read;
 mod stored;
 
-pub use handle::SessionHandle;
 pub(crate) use csrf::{FormRefusal, checked_form, verify_csrf, verify_pre_session};
+pub use handle::SessionHandle;
 pub(crate) use http::{
     UNKNOWN_CLIENT, cookie_header, error_body, origin_headers, refused_status, set_cookie_values,
 };

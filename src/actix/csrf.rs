@@ -83,11 +83,12 @@ fn token_form<F: DeserializeOwned + 'static>(
     Box::pin(async move {
         let shared = shared?;
         let bytes = body.await?;
-        checked_form(&bytes, from_header.as_deref(), |token| verify(&shared, token)).map_err(
-            |refusal| match refusal {
-                FormRefusal::Token(err) => SessionRejection(err).into(),
-                FormRefusal::Form(text) => actix_web::error::ErrorUnprocessableEntity(text),
-            },
-        )
+        checked_form(&bytes, from_header.as_deref(), |token| {
+            verify(&shared, token)
+        })
+        .map_err(|refusal| match refusal {
+            FormRefusal::Token(err) => SessionRejection(err).into(),
+            FormRefusal::Form(text) => actix_web::error::ErrorUnprocessableEntity(text),
+        })
     })
 }

@@ -14,7 +14,9 @@ use tower_service::Service;
 
 use super::session::slot;
 use super::{BoxFuture, CSRF_HEADER, SessionRejection, error_response};
-use crate::web::{FormRefusal, Shared, checked_form, origin_headers, verify_csrf, verify_pre_session};
+use crate::web::{
+    FormRefusal, Shared, checked_form, origin_headers, verify_csrf, verify_pre_session,
+};
 use crate::{CrossOrigin, Error};
 
 /// A urlencoded form whose `csrf_token` field (or `X-CSRF-Token` header) must be a token
@@ -98,12 +100,13 @@ async fn token_form<S: Send + Sync, F: DeserializeOwned>(
     let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
         .await
         .map_err(IntoResponse::into_response)?;
-    checked_form(&bytes, from_header.as_deref(), |token| verify(&shared, token)).map_err(
-        |refusal| match refusal {
-            FormRefusal::Token(err) => SessionRejection(err).into_response(),
-            FormRefusal::Form(text) => (StatusCode::UNPROCESSABLE_ENTITY, text).into_response(),
-        },
-    )
+    checked_form(&bytes, from_header.as_deref(), |token| {
+        verify(&shared, token)
+    })
+    .map_err(|refusal| match refusal {
+        FormRefusal::Token(err) => SessionRejection(err).into_response(),
+        FormRefusal::Form(text) => (StatusCode::UNPROCESSABLE_ENTITY, text).into_response(),
+    })
 }
 
 /// Refuses state-changing requests a browser sent from another origin (see

@@ -23,9 +23,17 @@ use crate::{Error, Keyring, Sealer};
 
 /// The cookie that holds the pre-session value, unless another name is given. `__Host-`:
 /// only this host, over HTTPS, can set it.
+///
+/// ```
+/// assert_eq!(cookie_seal::csrf::DEFAULT_PRE_SESSION_COOKIE, "__Host-csrf");
+/// ```
 pub const DEFAULT_PRE_SESSION_COOKIE: &str = "__Host-csrf";
 /// How long a sign-in form stays usable, and its cookie lives: one hour. Long enough to
 /// type a password and look for it; a page left open longer is reloaded.
+///
+/// ```
+/// assert_eq!(cookie_seal::csrf::DEFAULT_PRE_SESSION_TTL.as_secs(), 3_600);
+/// ```
 pub const DEFAULT_PRE_SESSION_TTL: Duration = Duration::from_secs(3_600);
 /// The longest lifetime accepted: these tokens guard one form, not a visit.
 const MAX_TTL: Duration = Duration::from_secs(86_400);
@@ -203,7 +211,8 @@ impl PreSessionTokens {
     /// # let tokens = PreSessionTokens::new(Keyring::new("k1", Key::generate()?)?)?;
     /// let page = tokens.issue_at("", 1_000)?;
     /// let cookie = page.set_cookie.split(';').next().unwrap();
-    /// let err = tokens.verify_at(&page.token, cookie, 1_000 + 3_601).unwrap_err();
+    /// // An hour, and the 60 s every sealed value allows for clock skew between servers.
+    /// let err = tokens.verify_at(&page.token, cookie, 1_000 + 3_600 + 61).unwrap_err();
     /// assert_eq!(err.to_string(), "anti-forgery token expired: reload the page");
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```

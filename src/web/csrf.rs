@@ -116,7 +116,6 @@ pub(crate) fn verify_csrf(shared: &Shared, token: &str) -> Result<(), Error> {
     state.current.csrf.verify_at(token, &session.id, state.now)
 }
 
-
 /// Checks `token` against the request's pre-session cookie: what a sign-in form extractor
 /// needs before the handler runs. The session cookie plays no part: a stale one must not
 /// stop a sign-in.

@@ -47,7 +47,8 @@ pub(crate) fn set_cookie_values(
     writes: &[String],
     has_cache_control: bool,
 ) -> impl Iterator<Item = (&'static str, &str)> {
-    let no_store = (!writes.is_empty() && !has_cache_control).then_some(("cache-control", "no-store"));
+    let no_store =
+        (!writes.is_empty() && !has_cache_control).then_some(("cache-control", "no-store"));
     writes
         .iter()
         .map(|cookie| ("set-cookie", cookie.as_str()))
