@@ -40,7 +40,7 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::Error;
 pub use crate::csrf::{CSRF_FIELD, CSRF_HEADER};
-pub use crate::web::{SessionHandle, Sessions};
+pub use crate::web::{FreshSession, SessionHandle, Sessions};
 use crate::web::{error_body, refused_status, set_cookie_values};
 
 mod csrf;
@@ -49,7 +49,7 @@ mod session;
 
 pub use csrf::{CsrfForm, SignInForm};
 pub use gate::{CrossOriginMiddleware, GateService, RateLimitMiddleware};
-pub use session::{FreshSession, SessionMiddleware, SessionService};
+pub use session::{SessionMiddleware, SessionService};
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 

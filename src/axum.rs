@@ -43,7 +43,7 @@ use ::axum::response::{IntoResponse, Response};
 
 use crate::Error;
 pub use crate::csrf::{CSRF_FIELD, CSRF_HEADER};
-pub use crate::web::{SessionHandle, Sessions};
+pub use crate::web::{FreshSession, SessionHandle, Sessions};
 use crate::web::{error_body, refused_status, set_cookie_values};
 
 mod csrf;
@@ -52,7 +52,7 @@ mod session;
 
 pub use csrf::{CrossOriginLayer, CrossOriginService, CsrfForm, SignInForm};
 pub use rate_limit::{RateLimitLayer, RateLimitService};
-pub use session::{FreshSession, SessionLayer, SessionService};
+pub use session::{SessionLayer, SessionService};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 

@@ -11,6 +11,10 @@
 //! sign-in (login CSRF: the victim signed into the attacker's account) has no session to
 //! bind a token to, hence the pre-session token, bound to a random value in a cookie.
 
+use subtle::ConstantTimeEq;
+
+use crate::{Error, Sealer};
+
 mod origin;
 mod pre_session;
 mod token;
@@ -34,6 +38,40 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// assert_eq!(cookie_seal::csrf::CSRF_HEADER, "x-csrf-token");
 /// ```
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Longest token text looked at; a real one is 90 (session-bound) to 130 characters.
+const MAX_TOKEN_LEN: usize = 512;
+
+/// What a token seals: a base64url text (a session id, a pre-session value) as a JSON
+/// string, so the JavaScript package's `Sealer` (which seals JSON) makes and checks the
+/// very same tokens. Base64url needs no escaping.
+fn json_string(text: &str) -> Vec<u8> {
+    format!("\"{text}\"").into_bytes()
+}
+
+/// Opens `token` (trimmed, not empty) and compares what it seals with `expected` in
+/// constant time. Every failure is [`Error::Csrf`]: expired, or `foreign` (made for
+/// something else, by another key, or not a token at all).
+fn open_token(
+    sealer: &Sealer,
+    token: &str,
+    expected: &[u8],
+    now: u64,
+    foreign: &'static str,
+) -> Result<(), Error> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(Error::Csrf(foreign));
+    }
+    let opened = sealer.open_bytes_at(token, now).map_err(|err| match err {
+        Error::Expired { .. } => Error::Csrf("expired: reload the page"),
+        _ => Error::Csrf(foreign),
+    })?;
+    if bool::from(opened.data.as_slice().ct_eq(expected)) {
+        Ok(())
+    } else {
+        Err(Error::Csrf(foreign))
+    }
+}
 
 #[cfg(test)]
 mod tests;

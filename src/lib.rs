@@ -48,4 +48,4 @@ pub use store::MemoryRevocation;
 #[cfg(feature = "insecure-fixed-nonce")]
 pub use testing::seal_raw_claims_with_fixed_nonce_insecure;
 #[cfg(any(feature = "axum", feature = "actix"))]
-pub use web::{SessionHandle, Sessions};
+pub use web::{FreshSession, SessionHandle, Sessions};

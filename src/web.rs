@@ -24,7 +24,7 @@ mod read;
 mod stored;
 
 pub(crate) use csrf::{FormRefusal, checked_form, verify_csrf, verify_pre_session};
-pub use handle::SessionHandle;
+pub use handle::{FreshSession, SessionHandle};
 pub(crate) use http::{
     UNKNOWN_CLIENT, cookie_header, error_body, origin_headers, refused_status, set_cookie_values,
 };
@@ -183,6 +183,12 @@ impl RequestState {
     /// Why the request's cookie was refused, if it was.
     pub(crate) fn refused(&self) -> Option<&Error> {
         self.refused.as_ref()
+    }
+
+    /// Seals `session` as the write this response carries; on `Err` nothing changes.
+    fn write_session<T: serde::Serialize>(&mut self, session: &Session<T>) -> Result<(), Error> {
+        self.write = Some(self.current.manager.set_cookies_at(session, self.now)?);
+        Ok(())
     }
 
     /// The `Set-Cookie` values due so far.

@@ -10,7 +10,9 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{LocalBoxFuture, SessionHandle, SessionRejection, Sessions, append_set_cookies};
+use super::{
+    FreshSession, LocalBoxFuture, SessionHandle, SessionRejection, Sessions, append_set_cookies,
+};
 use crate::Error;
 use crate::web::{Shared, cookie_header, lock};
 
@@ -125,32 +127,8 @@ impl<T: Serialize + DeserializeOwned> FromRequest for SessionHandle<T> {
     }
 }
 
-/// A [`SessionHandle`] that never rejects for the cookie (a refused one reads as no
-/// session and is still deleted): for sign-in and sign-out routes.
-///
-/// ```
-/// use cookie_seal::{SignIn, actix::{FreshSession, SessionRejection}};
-/// async fn sign_in(mut session: FreshSession<u32>) -> Result<&'static str, SessionRejection> {
-///     session.sign_in(42, SignIn::default())?;
-///     Ok("signed in")
-/// }
-/// ```
-#[derive(Debug)]
-pub struct FreshSession<T>(pub SessionHandle<T>);
-
-impl<T> std::ops::Deref for FreshSession<T> {
-    type Target = SessionHandle<T>;
-    fn deref(&self) -> &SessionHandle<T> {
-        &self.0
-    }
-}
-
-impl<T> std::ops::DerefMut for FreshSession<T> {
-    fn deref_mut(&mut self) -> &mut SessionHandle<T> {
-        &mut self.0
-    }
-}
-
+/// [`FreshSession`] as an extractor: a refused cookie reads as no session (and is still
+/// deleted), so a sign-in or sign-out route works for a browser holding a stale cookie.
 impl<T: Serialize + DeserializeOwned> FromRequest for FreshSession<T> {
     type Error = SessionRejection;
     type Future = Ready<Result<Self, SessionRejection>>;

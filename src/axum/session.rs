@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::{BoxFuture, SessionHandle, SessionRejection, Sessions, append_set_cookies};
+use super::{
+    BoxFuture, FreshSession, SessionHandle, SessionRejection, Sessions, append_set_cookies,
+};
 use crate::Error;
 use crate::web::{Shared, cookie_header, lock};
 
@@ -129,33 +131,8 @@ where
     }
 }
 
-/// A [`SessionHandle`] that never rejects for the cookie: a refused cookie reads as no
-/// session (and is still deleted), so a sign-in or sign-out route works for a browser
-/// holding a stale cookie.
-///
-/// ```
-/// use cookie_seal::{SignIn, axum::FreshSession};
-/// async fn sign_in(mut session: FreshSession<u32>) -> Result<(), cookie_seal::axum::SessionRejection> {
-///     session.sign_in(42, SignIn::default())?;
-///     Ok(())
-/// }
-/// ```
-#[derive(Debug)]
-pub struct FreshSession<T>(pub SessionHandle<T>);
-
-impl<T> std::ops::Deref for FreshSession<T> {
-    type Target = SessionHandle<T>;
-    fn deref(&self) -> &SessionHandle<T> {
-        &self.0
-    }
-}
-
-impl<T> std::ops::DerefMut for FreshSession<T> {
-    fn deref_mut(&mut self) -> &mut SessionHandle<T> {
-        &mut self.0
-    }
-}
-
+/// [`FreshSession`] as an extractor: a refused cookie reads as no session (and is still
+/// deleted), so a sign-in or sign-out route works for a browser holding a stale cookie.
 impl<S, T> FromRequestParts<S> for FreshSession<T>
 where
     S: Send + Sync,

@@ -14,12 +14,11 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use subtle::ConstantTimeEq;
-
+use super::{json_string, open_token};
 use crate::cookie::{CookieAttributes, cookie_pairs};
 use crate::{Error, Keyring, Sealer};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The cookie that holds the pre-session value, unless another name is given. `__Host-`:
 /// only this host, over HTTPS, can set it.
@@ -43,8 +42,6 @@ const PURPOSE: &str = "csrf-pre-session";
 /// Random bytes in the cookie: 256 bits, as base64url without padding (43 characters).
 const VALUE_BYTES: usize = 32;
 const VALUE_LEN: usize = 43;
-/// Longest token text looked at; a real one is about 130 characters.
-const MAX_TOKEN_LEN: usize = 512;
 
 /// A pre-session token and the `Set-Cookie` value the same response must carry.
 ///
@@ -193,7 +190,7 @@ impl PreSessionTokens {
                 URL_SAFE_NO_PAD.encode(bytes)
             }
         };
-        let token = self.sealer.seal_bytes_at(payload(&value).as_bytes(), now)?;
+        let token = self.sealer.seal_bytes_at(&json_string(&value), now)?;
         let set_cookie = self
             .attributes
             .set_cookie(self.cookie_name(), &value, Some(self.ttl));
@@ -226,21 +223,14 @@ impl PreSessionTokens {
                 "has no cookie to match in this browser: reload the page",
             ));
         };
-        if token.len() > MAX_TOKEN_LEN {
-            return Err(Error::Csrf("not valid for this browser"));
-        }
-        let opened = self
-            .sealer
-            .open_bytes_at(token, now)
-            .map_err(|err| match err {
-                Error::Expired { .. } => Error::Csrf("expired: reload the page"),
-                _ => Error::Csrf("not valid for this browser"),
-            })?;
-        if bool::from(opened.data.as_slice().ct_eq(payload(value).as_bytes())) {
-            Ok(())
-        } else {
-            Err(Error::Csrf("not valid for this browser"))
-        }
+        let expected = json_string(value);
+        open_token(
+            &self.sealer,
+            token,
+            &expected,
+            now,
+            "not valid for this browser",
+        )
     }
 
     /// The `Set-Cookie` that deletes the pre-session cookie (after sign-in, for tidiness:
@@ -272,10 +262,4 @@ impl PreSessionTokens {
                         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             })
     }
-}
-
-/// What a token seals: the cookie's value as a JSON string, so the JavaScript package's
-/// `Sealer` (which seals JSON) makes and checks the same tokens.
-fn payload(value: &str) -> String {
-    format!("\"{value}\"")
 }

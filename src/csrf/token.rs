@@ -2,15 +2,12 @@
 
 use std::time::Duration;
 
-use subtle::ConstantTimeEq;
-
+use super::{json_string, open_token};
 use crate::{Error, Keyring, Sealer, SessionId};
 
 /// The purpose bound into every token, so a token never opens as a session cookie or as
 /// any other sealed value, nor the reverse.
 const TOKEN_PURPOSE: &str = "csrf-token";
-/// Longest token text looked at; a real one is about 90 characters.
-const MAX_TOKEN_LEN: usize = 512;
 /// Default token lifetime: the default absolute lifetime of an ordinary session, so a
 /// page left open stays usable for as long as its session can.
 pub const DEFAULT_CSRF_TTL: Duration = Duration::from_secs(12 * 3_600);
@@ -87,7 +84,8 @@ impl CsrfTokens {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn token_at(&self, id: &SessionId, now: u64) -> Result<String, Error> {
-        self.sealer.seal_bytes_at(token_payload(id).as_bytes(), now)
+        self.sealer
+            .seal_bytes_at(&json_string(&id.to_string()), now)
     }
 
     /// `Ok` when `token` was made by [`token_at`](Self::token_at) for the session `id`,
@@ -107,27 +105,13 @@ impl CsrfTokens {
         if token.is_empty() {
             return Err(Error::Csrf("missing"));
         }
-        if token.len() > MAX_TOKEN_LEN {
-            return Err(Error::Csrf("not valid for this session"));
-        }
-        let opened = self
-            .sealer
-            .open_bytes_at(token, now)
-            .map_err(|err| match err {
-                Error::Expired { .. } => Error::Csrf("expired: reload the page"),
-                _ => Error::Csrf("not valid for this session"),
-            })?;
-        let expected = token_payload(id);
-        if bool::from(opened.data.as_slice().ct_eq(expected.as_bytes())) {
-            Ok(())
-        } else {
-            Err(Error::Csrf("not valid for this session"))
-        }
+        let expected = json_string(&id.to_string());
+        open_token(
+            &self.sealer,
+            token,
+            &expected,
+            now,
+            "not valid for this session",
+        )
     }
-}
-
-/// What a token seals: the session id as a JSON string, so the JavaScript package's `Sealer`
-/// (which seals JSON) makes and checks the very same tokens. Base64url needs no escaping.
-fn token_payload(id: &SessionId) -> String {
-    format!("\"{id}\"")
 }

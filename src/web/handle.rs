@@ -159,23 +159,13 @@ impl<T: Serialize + DeserializeOwned> SessionHandle<T> {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn set(&mut self, data: T) -> Result<(), Error> {
-        let Some(session) = self.session.as_mut() else {
-            return Err(Error::InvalidOption(
-                "no session to change: sign in first".into(),
-            ));
-        };
+        let session = signed_in(&mut self.session)?;
         let old = std::mem::replace(&mut session.data, data);
-        let mut state = lock(&self.shared);
-        match state.current.manager.set_cookies_at(session, state.now) {
-            Ok(headers) => {
-                state.write = Some(headers);
-                Ok(())
-            }
-            Err(err) => {
-                session.data = old;
-                Err(err)
-            }
+        let written = lock(&self.shared).write_session(session);
+        if written.is_err() {
+            session.data = old;
         }
+        written
     }
 
     /// Starts a new session (a fresh id) with `data`, replacing whatever the request had.
@@ -233,24 +223,14 @@ impl<T: Serialize + DeserializeOwned> SessionHandle<T> {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn regenerate_id(&mut self) -> Result<(), Error> {
-        let Some(session) = self.session.as_mut() else {
-            return Err(Error::InvalidOption(
-                "no session to change: sign in first".into(),
-            ));
-        };
+        let session = signed_in(&mut self.session)?;
         let before = (session.id, session.reseal);
         session.regenerate_id()?;
-        let mut state = lock(&self.shared);
-        match state.current.manager.set_cookies_at(session, state.now) {
-            Ok(headers) => {
-                state.write = Some(headers);
-                Ok(())
-            }
-            Err(err) => {
-                (session.id, session.reseal) = before;
-                Err(err)
-            }
+        let written = lock(&self.shared).write_session(session);
+        if written.is_err() {
+            (session.id, session.reseal) = before;
         }
+        written
     }
 
     /// The `Set-Cookie` values due so far, taken (the integrations do this on the way out;
@@ -265,5 +245,42 @@ impl<T: Serialize + DeserializeOwned> SessionHandle<T> {
     /// ```
     pub fn take_writes(&mut self) -> Vec<String> {
         lock(&self.shared).take_writes()
+    }
+}
+
+/// The session to change, or `INVALID_OPTION` when there is none.
+fn signed_in<T>(session: &mut Option<Session<T>>) -> Result<&mut Session<T>, Error> {
+    session
+        .as_mut()
+        .ok_or_else(|| Error::InvalidOption("no session to change: sign in first".into()))
+}
+
+/// A [`SessionHandle`] that never rejects for the cookie: as an extractor (axum's and
+/// actix-web's), a refused cookie reads as no session and is still deleted, so a sign-in
+/// or sign-out route works for a browser holding a stale cookie. It derefs to the handle.
+///
+/// ```
+/// use cookie_seal::{FreshSession, Key, Keyring, SessionHandle, SessionManager, Sessions, SignIn};
+/// # let ring = Keyring::new("k1", Key::generate()?)?;
+/// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
+/// // What a handler does with it; the integrations' extractors build it.
+/// let mut session = FreshSession(SessionHandle::<u32>::detached(&sessions, "")?);
+/// session.sign_in(42, SignIn::default())?;
+/// assert_eq!(session.get().unwrap().data, 42);
+/// # Ok::<(), cookie_seal::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct FreshSession<T>(pub SessionHandle<T>);
+
+impl<T> std::ops::Deref for FreshSession<T> {
+    type Target = SessionHandle<T>;
+    fn deref(&self) -> &SessionHandle<T> {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for FreshSession<T> {
+    fn deref_mut(&mut self) -> &mut SessionHandle<T> {
+        &mut self.0
     }
 }

@@ -141,17 +141,13 @@ pub async fn pre_session_scenario(
     );
     assert_eq!(page.header("cache-control"), Some("no-store"));
     let (browser, token) = (page.cookie_named("__Host-csrf"), page.body.clone());
+    let sign_in = async |cookie: Option<&str>, extra: &[(&str, &str)], body: &str| {
+        call("POST", "/sign-in-checked", cookie, extra, body).await
+    };
 
     // The right token with its cookie: signed in.
     let form = format!("name=ada&csrf_token={token}");
-    let ok = call(
-        "POST",
-        "/sign-in-checked",
-        Some(&browser),
-        SAME_ORIGIN,
-        &form,
-    )
-    .await;
+    let ok = sign_in(Some(&browser), SAME_ORIGIN, &form).await;
     assert_eq!((ok.status, ok.body.as_str()), (200, "ada"), "{}", ok.body);
     assert!(ok.cookie_named("s").len() > 2);
     // From a script: the header.
@@ -159,14 +155,7 @@ pub async fn pre_session_scenario(
         ("sec-fetch-site", "same-origin"),
         ("x-csrf-token", token.as_str()),
     ];
-    let ok = call(
-        "POST",
-        "/sign-in-checked",
-        Some(&browser),
-        &header,
-        "name=bob",
-    )
-    .await;
+    let ok = sign_in(Some(&browser), &header, "name=bob").await;
     assert_eq!((ok.status, ok.body.as_str()), (200, "bob"));
 
     // Another browser, whose cookie the first browser's token was not made for.
@@ -218,7 +207,7 @@ pub async fn pre_session_scenario(
         ),
     ];
     for (case, cookie, body) in refused_cases {
-        let refused = call("POST", "/sign-in-checked", cookie, SAME_ORIGIN, &body).await;
+        let refused = sign_in(cookie, SAME_ORIGIN, &body).await;
         assert_eq!(
             (refused.status, refused.code().as_str()),
             (403, "CSRF"),
@@ -236,22 +225,15 @@ pub async fn pre_session_scenario(
     assert_eq!(again.cookie_named("__Host-csrf"), browser);
     for token in [&token, &again.body] {
         let form = format!("name=ada&csrf_token={token}");
-        let ok = call(
-            "POST",
-            "/sign-in-checked",
-            Some(&browser),
-            SAME_ORIGIN,
-            &form,
-        )
-        .await;
+        let ok = sign_in(Some(&browser), SAME_ORIGIN, &form).await;
         assert_eq!(ok.status, 200);
     }
     // A stale session cookie next to it does not stop a sign-in.
     let stale = format!("s=stale; {browser}");
-    let ok = call("POST", "/sign-in-checked", Some(&stale), SAME_ORIGIN, &form).await;
+    let ok = sign_in(Some(&stale), SAME_ORIGIN, &form).await;
     assert_eq!((ok.status, ok.body.as_str()), (200, "ada"));
     // The cross-origin check still comes first.
     let cross = [("sec-fetch-site", "cross-site")];
-    let refused = call("POST", "/sign-in-checked", Some(&browser), &cross, &form).await;
+    let refused = sign_in(Some(&browser), &cross, &form).await;
     assert_eq!(refused.code(), "CROSS_ORIGIN");
 }
