@@ -55,19 +55,7 @@ async fn sign_in_then_fail(mut session: FreshSession<User>) -> HttpResponse {
     HttpResponse::InternalServerError().body("failed after sign-in")
 }
 
-/// The sign-in page: its pre-session token (the middleware writes the cookie).
-async fn sign_in_form(mut session: FreshSession<User>) -> Result<String, SessionRejection> {
-    Ok(session.pre_session_token()?)
-}
-
-/// Sign-in with the pre-session token checked first.
-async fn sign_in_checked(
-    mut session: FreshSession<User>,
-    SignInForm(login): SignInForm<Login>,
-) -> Result<String, SessionRejection> {
-    let user = session.sign_in(User { name: login.name }, SignIn::default())?;
-    Ok(user.data.name.clone())
-}
+pre_session_handlers!(SignInForm, SessionRejection);
 
 fn app(
     sessions: Sessions,

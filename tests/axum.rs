@@ -58,19 +58,7 @@ async fn sign_out(
     "bye"
 }
 
-/// The sign-in page: its pre-session token (the layer writes the cookie).
-async fn sign_in_form(mut session: FreshSession<User>) -> Result<String, SessionRejection> {
-    Ok(session.pre_session_token()?)
-}
-
-/// Sign-in with the pre-session token checked first.
-async fn sign_in_checked(
-    mut session: FreshSession<User>,
-    SignInForm(login): SignInForm<Login>,
-) -> Result<String, SessionRejection> {
-    let user = session.sign_in(User { name: login.name }, SignIn::default())?;
-    Ok(user.data.name.clone())
-}
+pre_session_handlers!(SignInForm, SessionRejection);
 
 /// Signs in, then fails: the cookie must still be written.
 async fn sign_in_then_fail(mut session: FreshSession<User>) -> (StatusCode, &'static str) {

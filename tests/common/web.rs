@@ -30,6 +30,30 @@ pub struct Login {
     pub name: String,
 }
 
+/// The handlers of the pre-session routes [`pre_session_scenario`] drives, the same code in
+/// each framework's test, on its own `SignInForm` and `SessionRejection`.
+#[macro_export]
+macro_rules! pre_session_handlers {
+    ($sign_in_form:ident, $rejection:ident) => {
+        /// The sign-in page: its pre-session token (the layer writes the cookie).
+        async fn sign_in_form(
+            mut session: cookie_seal::FreshSession<User>,
+        ) -> Result<String, $rejection> {
+            Ok(session.pre_session_token()?)
+        }
+
+        /// Sign-in with the pre-session token checked first.
+        async fn sign_in_checked(
+            mut session: cookie_seal::FreshSession<User>,
+            $sign_in_form(login): $sign_in_form<Login>,
+        ) -> Result<String, $rejection> {
+            let user =
+                session.sign_in(User { name: login.name }, cookie_seal::SignIn::default())?;
+            Ok(user.data.name.clone())
+        }
+    };
+}
+
 /// The headers of a same-origin form post from a current browser.
 pub const SAME_ORIGIN: &[(&str, &str)] = &[("sec-fetch-site", "same-origin")];
 
