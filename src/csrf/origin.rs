@@ -50,7 +50,7 @@ pub struct OriginHeaders<'a> {
 ///    referrer policies remove it from legitimate requests too.
 /// 5. None of the three: allowed. Only a browser without these headers, or a client that
 ///    is not a browser (which carries no ambient cookies), sends such a request: the
-///    session-bound token ([`CsrfTokens`]) is the defence there.
+///    session-bound token ([`CsrfTokens`](crate::CsrfTokens)) is the defence there.
 ///
 /// The site's own origin is either fixed ([`for_origin`](Self::for_origin)) or, with
 /// [`same_host`](Self::same_host), whatever the request's `Host` says, which suits a site

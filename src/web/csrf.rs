@@ -30,7 +30,7 @@ impl<T: Serialize + DeserializeOwned> SessionHandle<T> {
         state.current.csrf.token_at(&session.id, state.now)
     }
 
-    /// `Ok` when `token` was made for this session (see [`CsrfTokens`]); `CSRF` otherwise,
+    /// `Ok` when `token` was made for this session (see [`CsrfTokens`](crate::CsrfTokens)); `CSRF` otherwise,
     /// and when there is no session.
     ///
     /// ```
