@@ -9,11 +9,20 @@
 //! headers every runtime reads, and reads (at `T0 + 60`) the `Set-Cookie` headers each runtime
 //! wrote, including those a real workerd worker sent in HTTP responses.
 //!
+//! Anti-forgery tokens likewise: session-bound ones (`CsrfTokens` for `__Host-session`) and
+//! pre-session ones (`PreSessionTokens`, cookie `__Host-csrf`), same key, made at `T0`.
+//!
 //! ```text
 //! cross_runtime seal              prints {"sealed":[{name,payload,value}],"notJson":value,
-//!                                 "sessions":[{name,cookie,payload,id,subject,...}]}
+//!                                 "sessions":[{name,cookie,payload,id,subject,...}],
+//!                                 "csrf":[{name,kind,subject,token}]}
 //! cross_runtime open FILE...      opens each [{name,payload,value}] file at T0 + 1, checks
 //!                                 the payload bytes, prints "N passed, N failed"
+//! cross_runtime csrf FILE...      verifies each [{name,kind,subject,token}] anti-forgery
+//!                                 token at T0 + 60: kind "session" (subject a session id,
+//!                                 cookie `__Host-session`) or "preSession" (subject the
+//!                                 `__Host-csrf=VALUE` Cookie header), and checks it is
+//!                                 refused for another subject
 //! cross_runtime read FILE...      reads each [{name,setCookie,payload,id,subject,signedInAt,
 //!                                 rememberMe}] file: builds the Cookie header a browser
 //!                                 would send back, reads it with SessionManager::read_at at
@@ -22,7 +31,9 @@
 
 use std::process::ExitCode;
 
-use cookie_seal::{Key, Keyring, Sealer, SessionManager, SignIn, Subject};
+use cookie_seal::{
+    CsrfTokens, Key, Keyring, PreSessionTokens, Sealer, SessionId, SessionManager, SignIn, Subject,
+};
 use serde_json::{Value, json};
 
 const T0: u64 = 1_700_000_000;
@@ -143,11 +154,97 @@ fn seal() -> Result<(), String> {
         .seal_bytes_at(b"not json {", T0)
         .map_err(|e| e.to_string())?;
     let sessions = seal_sessions().map_err(|e| e.to_string())?;
+    let csrf = csrf_tokens().map_err(|e| e.to_string())?;
     println!(
         "{}",
-        json!({ "sealed": sealed, "notJson": not_json, "sessions": sessions })
+        json!({ "sealed": sealed, "notJson": not_json, "sessions": sessions, "csrf": csrf })
     );
     Ok(())
+}
+
+fn ring() -> Result<Keyring, cookie_seal::Error> {
+    Keyring::new("k1", Key::from_bytes(&[1; 32])?)
+}
+
+/// The session-bound tokens of the session cookie `__Host-session`, and the pre-session
+/// tokens, both under the shared key.
+fn csrf_kinds() -> Result<(CsrfTokens, PreSessionTokens), cookie_seal::Error> {
+    Ok((
+        CsrfTokens::new(ring()?, "__Host-session")?,
+        PreSessionTokens::new(ring()?)?,
+    ))
+}
+
+/// A fresh pre-session cookie, as the browser sends it back, and its token.
+fn pre_session_cookie(
+    tokens: &PreSessionTokens,
+    now: u64,
+) -> Result<(String, String), cookie_seal::Error> {
+    let issued = tokens.issue_at("", now)?;
+    let cookie = issued
+        .set_cookie
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    Ok((cookie, issued.token))
+}
+
+/// Tokens made natively for the JS side to verify.
+fn csrf_tokens() -> Result<Vec<Value>, cookie_seal::Error> {
+    let (session, pre) = csrf_kinds()?;
+    let id = SessionId::generate()?;
+    let (cookie, pre_token) = pre_session_cookie(&pre, T0)?;
+    Ok(vec![
+        json!({ "name": "session", "kind": "session", "subject": id.to_string(),
+                "token": session.token_at(&id, T0)? }),
+        json!({ "name": "pre-session", "kind": "preSession", "subject": cookie,
+                "token": pre_token }),
+    ])
+}
+
+/// Checks one token a JS runtime made: it verifies for its subject, and not for another.
+fn check_csrf(kinds: &(CsrfTokens, PreSessionTokens), item: &Value) -> Result<(), String> {
+    let (Some(kind), Some(subject), Some(token)) = (
+        item["kind"].as_str(),
+        item["subject"].as_str(),
+        item["token"].as_str(),
+    ) else {
+        return Err("entry lacks kind, subject or token".into());
+    };
+    let at = T0 + 60;
+    let (mine, other) = match kind {
+        "session" => {
+            let id: SessionId = subject
+                .parse()
+                .map_err(|e: cookie_seal::Error| format!("subject: {e}"))?;
+            let other = SessionId::generate().map_err(|e| e.to_string())?;
+            (
+                kinds.0.verify_at(token, &id, at),
+                kinds.0.verify_at(token, &other, at),
+            )
+        }
+        "preSession" => {
+            let (other, _) = pre_session_cookie(&kinds.1, T0).map_err(|e| e.to_string())?;
+            (
+                kinds.1.verify_at(token, subject, at),
+                kinds.1.verify_at(token, &other, at),
+            )
+        }
+        _ => return Err(format!("unknown kind {kind}")),
+    };
+    mine.map_err(|e| format!("{} ({e})", e.code()))?;
+    match other {
+        Err(err) if err.code() == "CSRF" => Ok(()),
+        other => Err(format!("for another subject: {other:?}, expected CSRF")),
+    }
+}
+
+fn csrf(files: &[String]) -> Result<bool, String> {
+    let kinds = csrf_kinds().map_err(|e| e.to_string())?;
+    check_files(files, "native verifies JS anti-forgery tokens", |item| {
+        check_csrf(&kinds, item)
+    })
 }
 
 fn open(files: &[String]) -> Result<bool, String> {
@@ -262,7 +359,8 @@ fn main() -> ExitCode {
         Some("seal") => seal().map(|()| true),
         Some("open") if args.len() > 1 => open(&args[1..]),
         Some("read") if args.len() > 1 => read(&args[1..]),
-        _ => Err("usage: cross_runtime seal | open FILE... | read FILE...".into()),
+        Some("csrf") if args.len() > 1 => csrf(&args[1..]),
+        _ => Err("usage: cross_runtime seal | open FILE... | read FILE... | csrf FILE...".into()),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

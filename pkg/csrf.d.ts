@@ -17,6 +17,10 @@ import type { CallOptions, KeyEntry, Session } from "./sessions.js";
 export const MAX_TRUSTED_ORIGINS: 64;
 /** Default token lifetime in seconds (12 hours, a session's default absolute lifetime). */
 export const DEFAULT_CSRF_TTL: 43200;
+/** The pre-session token's cookie by default: `"__Host-csrf"`. */
+export const DEFAULT_PRE_SESSION_COOKIE: "__Host-csrf";
+/** The pre-session token's default lifetime in seconds (one hour; at most a day). */
+export const DEFAULT_PRE_SESSION_TTL: 3600;
 /** The form field that carries the token: `"csrf_token"`. */
 export const CSRF_FIELD: "csrf_token";
 /** The header scripts send the token in: `"x-csrf-token"`. */
@@ -65,6 +69,45 @@ export class CsrfTokens {
   token(session: Session<unknown> | string | null | undefined, options?: CallOptions): string;
   /** @throws {SealError} `CSRF` for a missing, expired or foreign token, or without a session. */
   verify(token: string | null | undefined, session: Session<unknown> | string | null | undefined, options?: CallOptions): void;
+  /** Releases the keys' wasm memory now. */
+  free(): void;
+}
+
+/** A pre-session token and the Set-Cookie its page must carry. */
+export interface PreSessionToken {
+  token: string;
+  setCookie: string;
+}
+
+/**
+ * Anti-forgery tokens for forms posted before there is a session (sign-in, sign-up): a
+ * signed double-submit cookie, the Rust crate's `PreSessionTokens`. The page sets a
+ * cookie of 32 random bytes (`__Host-csrf`, HttpOnly, an hour); its token is that value
+ * sealed under the site's keys (purpose `csrf-pre-session`), valid only with that cookie.
+ *
+ * @example
+ * ```ts
+ * const preSession = new PreSessionTokens({ keys: env.COOKIE_KEYS });
+ * const { token, setCookie } = preSession.issue(request.headers.get("cookie")); // the form's page
+ * preSession.verify(await requestToken(request), request.headers.get("cookie")); // its post; throws CSRF
+ * ```
+ */
+export class PreSessionTokens {
+  /**
+   * @param options.name the cookie (default `__Host-csrf`).
+   * @param options.ttl seconds, 1 to 86400 (default 3600).
+   * @param options.secure false drops Secure, for plain HTTP in development; then the name cannot be `__Host-`/`__Secure-`.
+   * @throws {SealError} `INVALID_OPTION`.
+   */
+  constructor(options: { keys: string | readonly KeyEntry[]; name?: string; ttl?: number; secure?: boolean });
+  /** The cookie's name. */
+  readonly cookieName: string;
+  /** A token for the form, keeping the request's pre-session value when it has one; send `setCookie` with the page. */
+  issue(cookieHeader: string | null | undefined, options?: CallOptions): PreSessionToken;
+  /** @throws {SealError} `CSRF` for a missing, expired or foreign token, or without the cookie. */
+  verify(token: string | null | undefined, cookieHeader: string | null | undefined, options?: CallOptions): void;
+  /** The Set-Cookie that deletes the pre-session cookie. */
+  clearCookie(): string;
   /** Releases the keys' wasm memory now. */
   free(): void;
 }

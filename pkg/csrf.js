@@ -7,6 +7,9 @@
 // cross-site form post and fetch from a browser of the last years with no change to the
 // pages, but a browser that sends neither Sec-Fetch-Site nor Origin gives it nothing to
 // judge; the session-bound token covers that, and same-site pages the header check trusts.
+// A form posted before there is a session (sign-in: a forged one signs the victim into the
+// attacker's account) has a pre-session token instead, bound to a random value in a
+// cookie, as the Rust crate's PreSessionTokens: the same cookie, purpose and payload.
 import { Sealer, SealError } from "cookie-seal/sessions";
 
 // Methods that must not change state (RFC 9110 §9.2.1): the check lets them through.
@@ -17,11 +20,19 @@ export const MAX_TRUSTED_ORIGINS = 64;
 // Bound into every token, so a token never opens as a session cookie or another sealed
 // value, nor the reverse. The Rust crate uses the same purpose.
 const TOKEN_PURPOSE = "csrf-token";
-// Longest token text looked at; a real one is about 90 characters.
+// Longest token text looked at; a real one is 90 (session-bound) to 130 characters.
 const MAX_TOKEN_LEN = 512;
 // The default absolute lifetime of an ordinary session: a page left open stays usable for
 // as long as its session can.
 export const DEFAULT_CSRF_TTL = 12 * 3600;
+// The pre-session token's cookie, lifetime (one hour: a sign-in form, not a visit; at most
+// a day) and purpose, the Rust crate's.
+export const DEFAULT_PRE_SESSION_COOKIE = "__Host-csrf";
+export const DEFAULT_PRE_SESSION_TTL = 3600;
+const MAX_PRE_SESSION_TTL = 86400;
+const PRE_SESSION_PURPOSE = "csrf-pre-session";
+// 32 random bytes as base64url without padding.
+const PRE_SESSION_VALUE = /^[A-Za-z0-9_-]{43}$/;
 /** The form field that carries the token. */
 export const CSRF_FIELD = "csrf_token";
 /** The header scripts send the token in. */
@@ -199,22 +210,130 @@ export class CsrfTokens {
     if (id === undefined) throw csrf("needs a session");
     const text = typeof token === "string" ? token.trim() : "";
     if (text === "") throw csrf("missing");
-    if (text.length > MAX_TOKEN_LEN) throw csrf("not valid for this session");
-    let opened;
-    try {
-      opened = this.#sealer.open(text, options);
-    } catch (err) {
-      if (err instanceof SealError && err.code === "INVALID_OPTION") throw err;
-      if (err instanceof SealError && err.code === "EXPIRED") throw csrf("expired: reload the page");
-      throw csrf("not valid for this session");
-    }
-    if (typeof opened.data !== "string" || !sameText(opened.data, id)) throw csrf("not valid for this session");
+    openToken(this.#sealer, text, id, options, "not valid for this session");
   }
 
   /** Releases the keys' wasm memory now rather than at garbage collection. */
   free() {
     this.#sealer.free();
   }
+}
+
+// RFC 6265 token characters: visible ASCII without separators.
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function base64url(bytes) {
+  let text = "";
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// The value of the first cookie `name` in a Cookie header that has the shape `shape`.
+function cookieValue(header, name, shape) {
+  if (typeof header !== "string" || header.length > 65536) return undefined;
+  for (const pair of header.split(";")) {
+    const at = pair.indexOf("=");
+    if (at < 0 || pair.slice(0, at).trim() !== name) continue;
+    let value = pair.slice(at + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (shape.test(value)) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Anti-forgery tokens for forms posted before there is a session (sign-in, sign-up): a
+ * signed double-submit cookie. The page sets a cookie (`__Host-csrf`, HttpOnly, an hour)
+ * holding 32 random bytes, and its form carries that value sealed under the site's keys
+ * with a purpose of its own; a post verifies only when the token opens to the value its
+ * cookie holds. Another site can make the browser send the cookie but not read it, nor
+ * seal a token for it; a token from the attacker's own visit fits only the attacker's
+ * cookie; `__Host-` keeps a sibling subdomain from planting one.
+ */
+export class PreSessionTokens {
+  #sealer;
+  #name;
+  #attributes;
+  #ttl;
+
+  /**
+   * `keys` as the SessionManager's; `name` the cookie (default `__Host-csrf`), `ttl` in
+   * seconds (default 3600, at most 86400); `secure: false` drops Secure for a development
+   * server on plain HTTP, and then needs a name without `__Host-` / `__Secure-`.
+   */
+  constructor(options) {
+    if (typeof options !== "object" || options === null) throw invalid("new PreSessionTokens() takes { keys, name?, ttl?, secure? }");
+    for (const name of Object.keys(options)) {
+      if (!["keys", "name", "ttl", "secure"].includes(name)) throw invalid(`unknown PreSessionTokens option "${name}"`);
+    }
+    const { keys, name = DEFAULT_PRE_SESSION_COOKIE, ttl = DEFAULT_PRE_SESSION_TTL, secure = true } = options;
+    if (typeof name !== "string" || !COOKIE_NAME.test(name) || name.length >= 4096) throw invalid("the cookie name must be an RFC 6265 token");
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_PRE_SESSION_TTL) throw invalid("a pre-session token lives from 1 second to 1 day");
+    if (typeof secure !== "boolean") throw invalid("secure is true or false");
+    const lower = name.toLowerCase();
+    if (!secure && (lower.startsWith("__host-") || lower.startsWith("__secure-"))) {
+      throw invalid("a __Host- or __Secure- cookie needs Secure; development mode needs another name");
+    }
+    this.#sealer = new Sealer({ keys, name, purpose: PRE_SESSION_PURPOSE, ttl });
+    this.#name = name;
+    this.#attributes = `; Path=/${secure ? "; Secure" : ""}; HttpOnly; SameSite=Lax`;
+    this.#ttl = ttl;
+  }
+
+  /** The cookie's name. */
+  get cookieName() {
+    return this.#name;
+  }
+
+  /**
+   * `{ token, setCookie }` for the form of a page answering a request with this Cookie
+   * header: the request's own value is kept when it has one (forms in other tabs stay
+   * valid), else a fresh random one is made. Send `setCookie` with the page either way.
+   */
+  issue(cookieHeader, options) {
+    let value = cookieValue(cookieHeader, this.#name, PRE_SESSION_VALUE);
+    if (value === undefined) value = base64url(crypto.getRandomValues(new Uint8Array(32)));
+    const token = this.#sealer.seal(value, options);
+    return { token, setCookie: `${this.#name}=${value}; Max-Age=${this.#ttl}${this.#attributes}` };
+  }
+
+  /**
+   * Throws SealError `CSRF` unless `token` was issued under a key of the ring for the
+   * value of the pre-session cookie in `cookieHeader` and has not expired (the values are
+   * compared without an early exit).
+   */
+  verify(token, cookieHeader, options) {
+    const text = typeof token === "string" ? token.trim() : "";
+    if (text === "") throw csrf("missing");
+    const value = cookieValue(cookieHeader, this.#name, PRE_SESSION_VALUE);
+    if (value === undefined) throw csrf("has no cookie to match in this browser: reload the page");
+    openToken(this.#sealer, text, value, options, "not valid for this browser");
+  }
+
+  /** The Set-Cookie that deletes the pre-session cookie. */
+  clearCookie() {
+    return `${this.#name}=; Max-Age=0${this.#attributes}`;
+  }
+
+  /** Releases the keys' wasm memory now rather than at garbage collection. */
+  free() {
+    this.#sealer.free();
+  }
+}
+
+// Opens a token (trimmed, not empty) and compares the string it seals with `expected`;
+// every failure but a bad option is SealError CSRF: expired, or `foreign`.
+function openToken(sealer, text, expected, options, foreign) {
+  if (text.length > MAX_TOKEN_LEN) throw csrf(foreign);
+  let opened;
+  try {
+    opened = sealer.open(text, options);
+  } catch (err) {
+    if (err instanceof SealError && err.code === "INVALID_OPTION") throw err;
+    if (err instanceof SealError && err.code === "EXPIRED") throw csrf("expired: reload the page");
+    throw csrf(foreign);
+  }
+  if (typeof opened.data !== "string" || !sameText(opened.data, expected)) throw csrf(foreign);
 }
 
 /**

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import type { SealError, Session, SessionManager } from "./sessions.js";
-import type { CrossOrigin, CsrfTokens, OriginHeaders } from "./csrf.js";
+import type { CrossOrigin, CsrfTokens, OriginHeaders, PreSessionTokens } from "./csrf.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 /** The shape of an Express middleware, without depending on Express's types. */
@@ -32,5 +32,9 @@ export function session(sessions: SessionManager, options?: { onError?: (err: un
 export function originHeadersOf(req: any): OriginHeaders;
 /** 403 `CROSS_ORIGIN` / `CSRF` for a refused state-changing request; token from `x-csrf-token` or `req.body.csrf_token`. */
 export function protect(options?: { crossOrigin?: CrossOrigin; tokens?: CsrfTokens }): Middleware;
+/** For sign-in routes: 403 `CROSS_ORIGIN` / `CSRF` unless the pre-session token (`x-csrf-token` or `req.body.csrf_token`) matches the pre-session cookie. */
+export function protectSignIn(options: { crossOrigin?: CrossOrigin; preSession: PreSessionTokens }): Middleware;
+/** The sign-in form's pre-session token; its cookie is appended to `res`. */
+export function preSessionToken(req: any, res: any, preSession: PreSessionTokens): string;
 /** 429 `RATE_LIMITED` with `Retry-After`; key defaults to the client address (IPv6 by /64). */
 export function rateLimit(limiter: RateLimiter, options?: { key?: (req: any) => string | Promise<string> }): Middleware;

@@ -5,8 +5,10 @@
 //                                req.session = null. The cookies due are added just before
 //                                the headers go out (res.writeHead), whatever sends them.
 //   app.use(express.urlencoded({ extended: false }), protect({ crossOrigin, tokens }))
+//   app.get("/sign-in", (req, res) => ... preSessionToken(req, res, preSession) ...)
+//   app.post("/sign-in", protectSignIn({ crossOrigin, preSession }), ...)  403 without it
 //   app.post("/sign-in", rateLimit(limiter), ...)   429 with Retry-After
-import { checkManager, readSlot, statusOf, writesDue } from "./web-core.js";
+import { checkManager, checkPreSession, isRefusal, isSafeMethod, readSlot, statusOf, writesDue } from "./web-core.js";
 import { CSRF_FIELD, CSRF_HEADER } from "./csrf.js";
 import { clientKey } from "./rate-limit.js";
 
@@ -58,6 +60,28 @@ export function originHeadersOf(req) {
   };
 }
 
+// The token of a request: the x-csrf-token header, else req.body.csrf_token.
+function tokenOf(req) {
+  const field = req.body?.[CSRF_FIELD];
+  return req.get(CSRF_HEADER) ?? (typeof field === "string" ? field : "");
+}
+
+// A middleware that refuses a state-changing request the cross-origin check or `verify(req)`
+// (a token check, optional) throws a refusal for.
+function guard(crossOrigin, verify) {
+  return function cookieSealGuard(req, res, next) {
+    if (isSafeMethod(req.method)) return next();
+    try {
+      crossOrigin?.checkHeaders(originHeadersOf(req));
+      verify?.(req);
+    } catch (err) {
+      if (isRefusal(err)) return refuse(res, err);
+      return next(err);
+    }
+    next();
+  };
+}
+
 /**
  * Cross-origin check and CSRF token for every state-changing request (`crossOrigin` a
  * CrossOrigin, `tokens` a CsrfTokens, each optional), 403 with the code otherwise. The
@@ -65,21 +89,26 @@ export function originHeadersOf(req) {
  * first); goes after session().
  */
 export function protect({ crossOrigin, tokens } = {}) {
-  return function cookieSealProtect(req, res, next) {
-    if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
-    try {
-      crossOrigin?.checkHeaders(originHeadersOf(req));
-      if (tokens !== undefined) {
-        const field = req.body?.[CSRF_FIELD];
-        const token = req.get(CSRF_HEADER) ?? (typeof field === "string" ? field : "");
-        tokens.verify(token, req.session ?? undefined);
-      }
-    } catch (err) {
-      if (err?.code === "CROSS_ORIGIN" || err?.code === "CSRF") return refuse(res, err);
-      return next(err);
-    }
-    next();
-  };
+  return guard(crossOrigin, tokens && ((req) => tokens.verify(tokenOf(req), req.session ?? undefined)));
+}
+
+/**
+ * For a form posted before there is a session (sign-in, sign-up): the cross-origin check
+ * (optional) and the pre-session token of `preSession` (a PreSessionTokens) from the
+ * `x-csrf-token` header or `req.body.csrf_token`, against the request's pre-session
+ * cookie; 403 `CSRF` when missing, expired or made for another browser.
+ */
+export function protectSignIn({ crossOrigin, preSession } = {}) {
+  checkPreSession(preSession, "protectSignIn");
+  return guard(crossOrigin, (req) => preSession.verify(tokenOf(req), req.headers.cookie ?? ""));
+}
+
+/** The pre-session token for a sign-in form's page; its cookie is added to `res`. */
+export function preSessionToken(req, res, preSession) {
+  checkPreSession(preSession, "preSessionToken");
+  const { token, setCookie } = preSession.issue(req.headers.cookie ?? "");
+  res.append("set-cookie", setCookie);
+  return token;
 }
 
 /** Counts each request under `key(req)` (default: the client address, IPv6 by /64); 429 when over. */

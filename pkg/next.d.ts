@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 import type { Session, SessionManager, SignInOptions } from "./sessions.js";
-import type { CrossOrigin, CsrfTokens } from "./csrf.js";
+import type { CrossOrigin, CsrfTokens, PreSessionTokens } from "./csrf.js";
 
 /** What next/headers' `cookies()` resolves to, as far as this module uses it. */
 export interface CookieJar {
@@ -28,7 +28,7 @@ export interface NextResponseLike {
 export class NextSessions {
   constructor(
     sessions: SessionManager,
-    options: { cookies: () => Promise<CookieJar> | CookieJar; tokens?: CsrfTokens; crossOrigin?: CrossOrigin },
+    options: { cookies: () => Promise<CookieJar> | CookieJar; tokens?: CsrfTokens; preSession?: PreSessionTokens; crossOrigin?: CrossOrigin },
   );
   /** The request's session, or null (also when its cookie was refused). */
   get<T = unknown>(): Promise<Session<T> | null>;
@@ -42,8 +42,14 @@ export class NextSessions {
   csrfToken(): Promise<string>;
   /** @throws {SealError} `CSRF` unless `token` belongs to the current session. */
   verifyCsrf(token: unknown): Promise<void>;
+  /** The sign-in form's pre-session token (proxy() sets its cookie for signed-out browsers). */
+  preSessionToken(): Promise<string>;
+  /** @throws {SealError} `CSRF` unless `token` matches this browser's pre-session cookie. */
+  verifyPreSession(token: unknown): Promise<void>;
+  /** Sign-in route handlers: null when the request may go on, else a 403 Response (`CROSS_ORIGIN`/`CSRF`). */
+  protectSignIn(request: Request): Promise<Response | null>;
   /** Route handlers: null when the request may go on, else a 403 Response (`CROSS_ORIGIN`/`CSRF`). */
   protect(request: Request): Promise<Response | null>;
-  /** proxy.js: renews a session due for it, clears a refused cookie, and forwards the cookies as they now are. */
+  /** proxy.js: renews a session due for it, clears a refused cookie, sets a signed-out browser's pre-session cookie, and forwards the cookies as they now are. */
   proxy(request: Request & { cookies: { getAll(): { name: string; value: string }[] } }, NextResponse: NextResponseLike): Promise<Response>;
 }

@@ -4,7 +4,7 @@
 // module imports nothing from Next and works with the app's own copy of it. Put
 // "cookie-seal" in next.config's serverExternalPackages, so Node loads its wasm itself.
 import { SealError } from "cookie-seal/sessions";
-import { checkManager, readSlot, refusal, writesDue } from "./web-core.js";
+import { checkManager, checkPreSession, isRefusal, isSafeMethod, readSlot, refusal, writesDue } from "./web-core.js";
 import { requestToken } from "./csrf.js";
 
 // A Set-Cookie value as the options cookies().set takes.
@@ -39,21 +39,28 @@ function deletes(cookie) {
   return cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() <= Date.now());
 }
 
-/** The session of one Next.js app: `sessions` a SessionManager, `cookies` next/headers' cookies, `tokens` an optional CsrfTokens. */
+/**
+ * The session of one Next.js app: `sessions` a SessionManager, `cookies` next/headers'
+ * cookies, `tokens` an optional CsrfTokens, `preSession` an optional PreSessionTokens (the
+ * sign-in form's token), `crossOrigin` an optional CrossOrigin.
+ */
 export class NextSessions {
   #sessions;
   #cookies;
   #tokens;
+  #preSession;
   #crossOrigin;
 
-  constructor(sessions, { cookies, tokens, crossOrigin } = {}) {
+  constructor(sessions, { cookies, tokens, preSession, crossOrigin } = {}) {
     checkManager(sessions);
     if (typeof cookies !== "function") {
       throw new SealError("INVALID_OPTION", "invalid option: new NextSessions(sessions, { cookies }) needs next/headers' cookies");
     }
+    if (preSession !== undefined) checkPreSession(preSession, "new NextSessions(sessions, { preSession })");
     this.#sessions = sessions;
     this.#cookies = cookies;
     this.#tokens = tokens;
+    this.#preSession = preSession;
     this.#crossOrigin = crossOrigin;
   }
 
@@ -92,32 +99,80 @@ export class NextSessions {
   }
 
   /**
+   * The sign-in form's pre-session token (for a hidden `csrf_token` field), bound to the
+   * browser's pre-session cookie. proxy() sets that cookie for signed-out requests, so a
+   * server component finds it; where it is missing, the cookie is set here, which Next
+   * allows in server actions and route handlers only.
+   */
+  async preSessionToken() {
+    const preSession = this.#needPreSession("preSessionToken()");
+    const jar = await this.#cookies();
+    const { token, setCookie } = preSession.issue(cookieHeaderOf(jar.getAll()));
+    const cookie = parseSetCookie(setCookie);
+    if (jar.getAll().find((c) => c.name === cookie.name)?.value !== cookie.value) jar.set(cookie);
+    return token;
+  }
+
+  /** Throws SealError `CSRF` unless `token` is a pre-session token of this browser's pre-session cookie. */
+  async verifyPreSession(token) {
+    const preSession = this.#needPreSession("verifyPreSession()");
+    const jar = await this.#cookies();
+    preSession.verify(typeof token === "string" ? token : "", cookieHeaderOf(jar.getAll()));
+  }
+
+  /**
    * For route handlers: null when a state-changing `request` may go on, else the 403
    * Response (cross-origin, or missing/wrong CSRF token from `x-csrf-token` or the form).
    */
   async protect(request) {
-    if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return null;
+    return this.#guard(request, async () => {
+      if (this.#tokens === undefined) return;
+      const slot = await readSlot(this.#sessions, request.headers.get("cookie"));
+      this.#tokens.verify(await requestToken(request), slot.session ?? undefined);
+    });
+  }
+
+  /**
+   * For a sign-in route handler: null when `request` may go on, else the 403 Response
+   * (cross-origin, or a pre-session token missing, expired or made for another browser).
+   */
+  async protectSignIn(request) {
+    const preSession = this.#needPreSession("protectSignIn()");
+    return this.#guard(request, async () => preSession.verify(await requestToken(request), request.headers.get("cookie") ?? ""));
+  }
+
+  async #guard(request, verify) {
+    if (isSafeMethod(request.method)) return null;
     try {
       this.#crossOrigin?.check(request);
-      if (this.#tokens !== undefined) {
-        const slot = await readSlot(this.#sessions, request.headers.get("cookie"));
-        this.#tokens.verify(await requestToken(request), slot.session ?? undefined);
-      }
+      await verify();
       return null;
     } catch (err) {
-      if (err?.code === "CROSS_ORIGIN" || err?.code === "CSRF") return refusal(err);
+      if (isRefusal(err)) return refusal(err);
       throw err;
     }
   }
 
+  #needPreSession(where) {
+    checkPreSession(this.#preSession, `NextSessions ${where} (give new NextSessions a preSession)`);
+    return this.#preSession;
+  }
+
   /**
    * For proxy.js (middleware): renews (re-seals) a session due for it, clears a refused
-   * cookie, and passes the request on with the cookies as they now are, so the server
-   * components of this very request see them. `NextResponse` is next/server's.
+   * cookie, gives a signed-out browser its pre-session cookie (with a preSession), and
+   * passes the request on with the cookies as they now are, so the server components of
+   * this very request see them. `NextResponse` is next/server's.
    */
   async proxy(request, NextResponse) {
-    const slot = await readSlot(this.#sessions, request.headers.get("cookie"));
+    const header = request.headers.get("cookie") ?? "";
+    const slot = await readSlot(this.#sessions, header);
     const values = slot.session === null || slot.session.needsReseal || slot.refused ? writesDue(this.#sessions, slot) : [];
+    if (this.#preSession !== undefined && slot.session === null) {
+      const { setCookie } = this.#preSession.issue(header);
+      const cookie = parseSetCookie(setCookie);
+      if (request.cookies.getAll().find((c) => c.name === cookie.name)?.value !== cookie.value) values.push(setCookie);
+    }
     if (values.length === 0) return NextResponse.next();
     const jar = new Map(request.cookies.getAll().map((c) => [c.name, c.value]));
     const changes = values.map(parseSetCookie);

@@ -21,6 +21,26 @@ const COOKIE_ERRORS = new Set([
   "REVOKED",
 ]);
 
+// Methods that must not change state: the integrations' guards let them through.
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Whether a request with this method is let through the cross-origin and token checks. */
+export function isSafeMethod(method) {
+  return SAFE_METHODS.has(method);
+}
+
+/** Whether `err` is a refusal the guards answer with (403), not the application's error. */
+export function isRefusal(err) {
+  return err?.code === "CROSS_ORIGIN" || err?.code === "CSRF";
+}
+
+/** The PreSessionTokens a sign-in guard needs, or SealError INVALID_OPTION. */
+export function checkPreSession(preSession, where) {
+  if (typeof preSession !== "object" || preSession === null || typeof preSession.verify !== "function" || typeof preSession.issue !== "function") {
+    throw new SealError("INVALID_OPTION", `invalid option: ${where} needs { preSession: new PreSessionTokens(...) } from cookie-seal/csrf`);
+  }
+}
+
 /** HTTP status for the codes the integrations answer with. */
 export function statusOf(code) {
   if (code === "CROSS_ORIGIN" || code === "CSRF") return 403;

@@ -7,7 +7,9 @@
 #      Chromium (through the package's browser entry),
 #   3. the cross-runtime proof: native Rust opens what each JS runtime sealed, and reads the
 #      sessions each wrote, including Set-Cookie headers a workerd worker sent over HTTP (each
-#      JS run opens and reads what native Rust sealed and wrote, inside the suite).
+#      JS run opens and reads what native Rust sealed and wrote, inside the suite); and the
+#      anti-forgery tokens (session-bound and pre-session) cookie-seal/csrf made in Node
+#      verify natively, as native ones verify there.
 # Each runner prints its own summary; the script fails if any of them failed.
 # Options: --skip-core-wasm skips step 1 (the slowest build).
 set -uo pipefail
@@ -101,6 +103,16 @@ to_native open sealed cross "values sealed"
 
 step "cross-runtime: native Rust reads the sessions the JS runtimes wrote (workerd's over HTTP)"
 to_native read sessions sessions "sessions written"
+
+# cookie-seal/csrf is JavaScript over the sessions entry, the same in every runtime: its
+# tokens cross languages from the two Node runs (node:crypto and software AES).
+step "cross-language: native Rust verifies the anti-forgery tokens cookie-seal/csrf made"
+csrf_files=()
+for rt in node node-software; do
+  if [ -f "$out/$rt-csrf.json" ]; then csrf_files+=("$out/$rt-csrf.json"); else
+    echo "no anti-forgery tokens by $rt (its run failed)"; failures+=("csrf-$rt"); fi
+done
+[ ${#csrf_files[@]} -gt 0 ] && run "csrf-native" target/debug/examples/cross_runtime csrf "${csrf_files[@]}"
 
 echo
 if [ ${#failures[@]} -eq 0 ]; then

@@ -1,382 +1,76 @@
 //! Cross-site request forgery defences, free of any web framework: a check of the headers
-//! browsers set on every request ([`CrossOrigin`]) and a token bound to the session for
-//! HTML forms and for browsers that send neither header ([`CsrfTokens`]).
+//! browsers set on every request ([`CrossOrigin`]), a token bound to the session for HTML
+//! forms and for browsers that send neither header ([`CsrfTokens`]), and a token for the
+//! forms posted before there is a session, such as sign-in ([`PreSessionTokens`]).
 //!
 //! Why both: the header check stops every cross-site form post and `fetch` from a browser
 //! of the last years with no change to the pages, but a browser that sends neither
 //! `Sec-Fetch-Site` nor `Origin` (older ones, some privacy extensions) gives it nothing to
 //! judge, and it lets such a request through. The token covers that case, and any case
-//! where a same-site page (a sibling subdomain) is trusted by the header check.
-
-use std::time::Duration;
+//! where a same-site page (a sibling subdomain) is trusted by the header check. A forged
+//! sign-in (login CSRF: the victim signed into the attacker's account) has no session to
+//! bind a token to, hence the pre-session token, bound to a random value in a cookie.
 
 use subtle::ConstantTimeEq;
 
-use crate::{Error, Keyring, Sealer, SessionId};
+use crate::{Error, Sealer};
 
-/// Methods that must not change state, so the cross-origin check lets them through
-/// (HTTP semantics, RFC 9110 §9.2.1).
-const SAFE_METHODS: [&str; 3] = ["GET", "HEAD", "OPTIONS"];
-/// Longest origin accepted in configuration or compared from a request: a scheme, a host
-/// name of at most 253 bytes and a port.
-const MAX_ORIGIN_LEN: usize = 300;
-/// Trusted origins a [`CrossOrigin`] holds; each request compares against all of them.
-pub const MAX_TRUSTED_ORIGINS: usize = 64;
+mod origin;
+mod pre_session;
+mod token;
 
-/// The request headers the cross-origin check reads, each as the request carried it.
+pub(crate) use origin::normalise_origin;
+pub use origin::{CrossOrigin, MAX_TRUSTED_ORIGINS, OriginHeaders};
+pub use pre_session::{
+    DEFAULT_PRE_SESSION_COOKIE, DEFAULT_PRE_SESSION_TTL, PreSessionToken, PreSessionTokens,
+};
+pub use token::{CsrfTokens, DEFAULT_CSRF_TTL};
+
+/// The form field that carries an anti-forgery token (session-bound or pre-session).
 ///
 /// ```
-/// let request = cookie_seal::OriginHeaders { method: "POST", host: Some("shop.example"), ..Default::default() };
-/// assert_eq!(request.origin, None);
+/// assert_eq!(cookie_seal::csrf::CSRF_FIELD, "csrf_token");
 /// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct OriginHeaders<'a> {
-    /// The request method, such as `POST`.
-    pub method: &'a str,
-    /// `Host` (HTTP/1.1) or `:authority` (HTTP/2).
-    pub host: Option<&'a str>,
-    /// `Origin`.
-    pub origin: Option<&'a str>,
-    /// `Sec-Fetch-Site`.
-    pub sec_fetch_site: Option<&'a str>,
-    /// `Referer`, read only when a browser sent neither of the two above.
-    pub referer: Option<&'a str>,
-}
-
-/// Refuses state-changing requests (any method but GET, HEAD and OPTIONS) that a browser
-/// sent from another site.
-///
-/// The rules, in order:
-///
-/// 1. `Origin` equal to a trusted origin ([`trust`](Self::trust)): allowed, whatever else.
-/// 2. `Sec-Fetch-Site: same-origin` or `none` (the user typed the address or used a
-///    bookmark): allowed. `same-site`, `cross-site` or anything else: refused. Same-site is
-///    refused too because a site is the registrable domain: `evil.shop.example` is
-///    same-site with `shop.example`, and a sibling subdomain is exactly what `SameSite`
-///    cookies do not guard against. Trust such an origin explicitly when it should post.
-/// 3. No `Sec-Fetch-Site` but an `Origin`: allowed only when it is the site's own origin;
-///    `Origin: null` (sandboxed frames, some redirects) is refused.
-/// 4. Neither, but a `Referer`: its origin must be the site's. A referrer set by the
-///    browser cannot be forged from another site; a missing one proves nothing, because
-///    referrer policies remove it from legitimate requests too.
-/// 5. None of the three: allowed. Only a browser without these headers, or a client that
-///    is not a browser (which carries no ambient cookies), sends such a request: the
-///    session-bound token ([`CsrfTokens`]) is the defence there.
-///
-/// The site's own origin is either fixed ([`for_origin`](Self::for_origin)) or, with
-/// [`same_host`](Self::same_host), whatever the request's `Host` says, which suits a site
-/// served under several names or on a port chosen at start; behind a proxy that rewrites
-/// `Host`, fix the origin.
+pub const CSRF_FIELD: &str = "csrf_token";
+/// The header scripts send an anti-forgery token in.
 ///
 /// ```
-/// use cookie_seal::{CrossOrigin, OriginHeaders};
-/// let check = CrossOrigin::for_origin("https://shop.example")?.trust("https://pay.example")?;
-/// let post = |origin, site| OriginHeaders { method: "POST", origin, sec_fetch_site: site, ..Default::default() };
-///
-/// assert!(check.check(&post(Some("https://shop.example"), Some("same-origin"))).is_ok());
-/// assert!(check.check(&post(Some("https://pay.example"), Some("cross-site"))).is_ok());
-/// let err = check.check(&post(Some("https://evil.example"), Some("cross-site"))).unwrap_err();
-/// assert_eq!(err.code(), "CROSS_ORIGIN");
-/// // A sibling subdomain is same-site, and refused unless trusted.
-/// assert!(check.check(&post(Some("https://blog.shop.example"), Some("same-site"))).is_err());
-/// // Reading is always allowed.
-/// let get = OriginHeaders { method: "GET", origin: Some("https://evil.example"), ..Default::default() };
-/// assert!(check.check(&get).is_ok());
-/// # Ok::<(), cookie_seal::Error>(())
+/// assert_eq!(cookie_seal::csrf::CSRF_HEADER, "x-csrf-token");
 /// ```
-#[derive(Debug, Clone)]
-pub struct CrossOrigin {
-    site: Option<String>,
-    trusted: Vec<String>,
-}
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
-impl CrossOrigin {
-    /// The site is `origin` (`https://shop.example`, with a port when it is not the
-    /// scheme's default).
-    ///
-    /// ```
-    /// use cookie_seal::CrossOrigin;
-    /// assert!(CrossOrigin::for_origin("https://shop.example:8443").is_ok());
-    /// assert_eq!(CrossOrigin::for_origin("shop.example").unwrap_err().code(), "INVALID_OPTION");
-    /// assert!(CrossOrigin::for_origin("https://shop.example/path").is_err());
-    /// ```
-    pub fn for_origin(origin: &str) -> Result<CrossOrigin, Error> {
-        Ok(CrossOrigin {
-            site: Some(normalise_origin(origin)?),
-            trusted: Vec::new(),
-        })
-    }
-
-    /// The site is whatever host the request was sent to (its `Host` header); the
-    /// scheme is not compared, since a server behind a TLS proxy cannot see it.
-    ///
-    /// ```
-    /// use cookie_seal::{CrossOrigin, OriginHeaders};
-    /// let check = CrossOrigin::same_host();
-    /// let post = OriginHeaders { method: "POST", host: Some("127.0.0.1:8787"), origin: Some("http://127.0.0.1:8787"), ..Default::default() };
-    /// assert!(check.check(&post).is_ok());
-    /// assert!(check.check(&OriginHeaders { origin: Some("http://127.0.0.1:9999"), ..post }).is_err());
-    /// ```
-    pub fn same_host() -> CrossOrigin {
-        CrossOrigin {
-            site: None,
-            trusted: Vec::new(),
-        }
-    }
-
-    /// Also allows state-changing requests from `origin` (a partner site, an identity
-    /// provider posting back, a sibling subdomain you control). At most
-    /// [`MAX_TRUSTED_ORIGINS`].
-    ///
-    /// ```
-    /// use cookie_seal::CrossOrigin;
-    /// assert!(CrossOrigin::same_host().trust("https://accounts.example").is_ok());
-    /// assert!(CrossOrigin::same_host().trust("null").is_err());
-    /// ```
-    pub fn trust(mut self, origin: &str) -> Result<CrossOrigin, Error> {
-        if self.trusted.len() >= MAX_TRUSTED_ORIGINS {
-            return Err(Error::InvalidOption(format!(
-                "at most {MAX_TRUSTED_ORIGINS} trusted origins"
-            )));
-        }
-        self.trusted.push(normalise_origin(origin)?);
-        Ok(self)
-    }
-
-    /// `Ok` when the request may go on; [`Error::CrossOrigin`] (code `CROSS_ORIGIN`) when
-    /// a browser sent it from elsewhere. See the type's rules.
-    ///
-    /// ```
-    /// use cookie_seal::{CrossOrigin, OriginHeaders};
-    /// let check = CrossOrigin::for_origin("https://shop.example")?;
-    /// let from = |referer| OriginHeaders { method: "DELETE", referer, ..Default::default() };
-    /// assert!(check.check(&from(Some("https://shop.example/cart?x=1"))).is_ok());
-    /// assert!(check.check(&from(Some("https://evil.example/"))).is_err());
-    /// assert!(check.check(&from(None)).is_ok()); // no evidence: the CSRF token decides
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn check(&self, request: &OriginHeaders<'_>) -> Result<(), Error> {
-        if SAFE_METHODS.contains(&request.method) {
-            return Ok(());
-        }
-        let origin = request.origin.map(str::trim);
-        if let Some(origin) = origin {
-            let lowered = origin.to_ascii_lowercase();
-            if self.trusted.contains(&lowered) {
-                return Ok(());
-            }
-        }
-        if let Some(site) = request.sec_fetch_site {
-            return match site.trim() {
-                "same-origin" | "none" => Ok(()),
-                "same-site" => Err(Error::CrossOrigin(
-                    "sent from another origin of this site (Sec-Fetch-Site: same-site)",
-                )),
-                _ => Err(Error::CrossOrigin(
-                    "sent from another site (Sec-Fetch-Site)",
-                )),
-            };
-        }
-        if let Some(origin) = origin {
-            return if self.is_site(origin, request.host) {
-                Ok(())
-            } else {
-                Err(Error::CrossOrigin("sent from another origin (Origin)"))
-            };
-        }
-        if let Some(referer) = request.referer {
-            let referer_origin = origin_of_url(referer.trim());
-            return if referer_origin.is_some_and(|o| self.is_site(o, request.host)) {
-                Ok(())
-            } else {
-                Err(Error::CrossOrigin("sent from another origin (Referer)"))
-            };
-        }
-        Ok(())
-    }
-
-    fn is_site(&self, origin: &str, host: Option<&str>) -> bool {
-        if origin.len() > MAX_ORIGIN_LEN {
-            return false;
-        }
-        let origin = origin.to_ascii_lowercase();
-        match &self.site {
-            Some(site) => *site == origin,
-            None => {
-                let (Some(host), Some((scheme, authority))) = (host, origin.split_once("://"))
-                else {
-                    return false;
-                };
-                let host = host.trim().to_ascii_lowercase();
-                host == authority || strip_default_port(scheme, &host) == authority
-            }
-        }
-    }
-}
-
-/// `scheme://host[:port]`, lowercased, without the scheme's default port, as browsers
-/// serialise `Origin`.
-pub(crate) fn normalise_origin(origin: &str) -> Result<String, Error> {
-    let invalid = || {
-        Error::InvalidOption(
-            "an origin is http(s)://host or http(s)://host:port, with no path".into(),
-        )
-    };
-    let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
-    let (scheme, authority) = origin.split_once("://").ok_or_else(invalid)?;
-    let valid = matches!(scheme, "http" | "https")
-        && !authority.is_empty()
-        && origin.len() <= MAX_ORIGIN_LEN
-        && authority
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
-    if !valid {
-        return Err(invalid());
-    }
-    Ok(format!(
-        "{scheme}://{}",
-        strip_default_port(scheme, authority)
-    ))
-}
-
-fn strip_default_port<'a>(scheme: &str, authority: &'a str) -> &'a str {
-    let default = if scheme == "https" { ":443" } else { ":80" };
-    authority.strip_suffix(default).unwrap_or(authority)
-}
-
-/// The `scheme://authority` part of an absolute URL.
-fn origin_of_url(url: &str) -> Option<&str> {
-    let after_scheme = url.find("://")? + 3;
-    let end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    Some(&url[..end])
-}
-
-/// The purpose bound into every token, so a token never opens as a session cookie or as
-/// any other sealed value, nor the reverse.
-const TOKEN_PURPOSE: &str = "csrf-token";
-/// Longest token text looked at; a real one is about 90 characters.
+/// Longest token text looked at; a real one is 90 (session-bound) to 130 characters.
 const MAX_TOKEN_LEN: usize = 512;
-/// Default token lifetime: the default absolute lifetime of an ordinary session, so a
-/// page left open stays usable for as long as its session can.
-pub const DEFAULT_CSRF_TTL: Duration = Duration::from_secs(12 * 3_600);
 
-/// Session-bound anti-forgery tokens: a token is the session id sealed with the keyring
-/// under a purpose of its own (XAES-256-GCM, as the cookie itself), so no key material is
-/// derived by hand. It verifies only for the session it was made for, so a token taken
-/// from the attacker's own session is useless in the victim's; it stops verifying when
-/// the session id changes (sign-in, [`Session::regenerate_id`](crate::Session::regenerate_id))
-/// and when it expires. The server stores nothing. The id comparison is constant-time.
-///
-/// ```
-/// use cookie_seal::{CsrfTokens, Key, Keyring, SessionId};
-/// let tokens = CsrfTokens::new(Keyring::new("k1", Key::generate()?)?, "__Host-session")?;
-/// let (mine, theirs) = (SessionId::generate()?, SessionId::generate()?);
-/// let token = tokens.token_at(&mine, 1_000)?;
-/// assert!(tokens.verify_at(&token, &mine, 1_060).is_ok());
-/// assert_eq!(tokens.verify_at(&token, &theirs, 1_060).unwrap_err().code(), "CSRF");
-/// assert_eq!(tokens.verify_at("", &mine, 1_060).unwrap_err().code(), "CSRF");
-/// # Ok::<(), cookie_seal::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct CsrfTokens {
-    sealer: Sealer,
+/// What a token seals: a base64url text (a session id, a pre-session value) as a JSON
+/// string, so the JavaScript package's `Sealer` (which seals JSON) makes and checks the
+/// very same tokens. Base64url needs no escaping.
+fn json_string(text: &str) -> Vec<u8> {
+    format!("\"{text}\"").into_bytes()
 }
 
-impl CsrfTokens {
-    /// Tokens under `keyring` (the session manager's: rotating it rotates them, and tokens
-    /// made under a key still in the ring keep verifying) for the session cookie
-    /// `cookie_name`, living [`DEFAULT_CSRF_TTL`].
-    ///
-    /// ```
-    /// use cookie_seal::{CsrfTokens, Key, Keyring};
-    /// assert!(CsrfTokens::new(Keyring::new("k1", Key::generate()?)?, "a b").is_err());
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn new(keyring: Keyring, cookie_name: &str) -> Result<CsrfTokens, Error> {
-        CsrfTokens::with_ttl(keyring, cookie_name, DEFAULT_CSRF_TTL)
+/// Opens `token` (trimmed, not empty) and compares what it seals with `expected` in
+/// constant time. Every failure is [`Error::Csrf`]: expired, or `foreign` (made for
+/// something else, by another key, or not a token at all).
+fn open_token(
+    sealer: &Sealer,
+    token: &str,
+    expected: &[u8],
+    now: u64,
+    foreign: &'static str,
+) -> Result<(), Error> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(Error::Csrf(foreign));
     }
-
-    /// [`new`](Self::new) with another token lifetime.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use cookie_seal::{CsrfTokens, Key, Keyring, SessionId};
-    /// let tokens = CsrfTokens::with_ttl(Keyring::new("k1", Key::generate()?)?, "s", Duration::from_secs(600))?;
-    /// let id = SessionId::generate()?;
-    /// let token = tokens.token_at(&id, 1_000)?;
-    /// assert_eq!(tokens.verify_at(&token, &id, 1_000 + 3_600).unwrap_err().code(), "CSRF");
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn with_ttl(
-        keyring: Keyring,
-        cookie_name: &str,
-        ttl: Duration,
-    ) -> Result<CsrfTokens, Error> {
-        let sealer = Sealer::builder(keyring, cookie_name)
-            .purpose(TOKEN_PURPOSE)
-            .ttl(ttl)
-            .build()?;
-        Ok(CsrfTokens { sealer })
+    let opened = sealer.open_bytes_at(token, now).map_err(|err| match err {
+        Error::Expired { .. } => Error::Csrf("expired: reload the page"),
+        _ => Error::Csrf(foreign),
+    })?;
+    if bool::from(opened.data.as_slice().ct_eq(expected)) {
+        Ok(())
+    } else {
+        Err(Error::Csrf(foreign))
     }
-
-    /// A token for the session `id`, as of `now` (seconds since the Unix epoch). Each call
-    /// gives a different text (a fresh nonce); every one verifies.
-    ///
-    /// ```
-    /// # use cookie_seal::{CsrfTokens, Key, Keyring, SessionId};
-    /// # let tokens = CsrfTokens::new(Keyring::new("k1", Key::generate()?)?, "s")?;
-    /// let id = SessionId::generate()?;
-    /// let (a, b) = (tokens.token_at(&id, 1_000)?, tokens.token_at(&id, 1_000)?);
-    /// assert_ne!(a, b);
-    /// assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.'));
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn token_at(&self, id: &SessionId, now: u64) -> Result<String, Error> {
-        self.sealer.seal_bytes_at(token_payload(id).as_bytes(), now)
-    }
-
-    /// `Ok` when `token` was made by [`token_at`](Self::token_at) for the session `id`,
-    /// under a key of the ring, and has not expired; otherwise [`Error::Csrf`].
-    ///
-    /// ```
-    /// # use cookie_seal::{CsrfTokens, Key, Keyring, SessionId};
-    /// # let tokens = CsrfTokens::new(Keyring::new("k1", Key::generate()?)?, "s")?;
-    /// let id = SessionId::generate()?;
-    /// let mut token = tokens.token_at(&id, 1_000)?;
-    /// token.pop();
-    /// assert_eq!(tokens.verify_at(&token, &id, 1_000).unwrap_err().code(), "CSRF");
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn verify_at(&self, token: &str, id: &SessionId, now: u64) -> Result<(), Error> {
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(Error::Csrf("missing"));
-        }
-        if token.len() > MAX_TOKEN_LEN {
-            return Err(Error::Csrf("not valid for this session"));
-        }
-        let opened = self
-            .sealer
-            .open_bytes_at(token, now)
-            .map_err(|err| match err {
-                Error::Expired { .. } => Error::Csrf("expired: reload the page"),
-                _ => Error::Csrf("not valid for this session"),
-            })?;
-        let expected = token_payload(id);
-        if bool::from(opened.data.as_slice().ct_eq(expected.as_bytes())) {
-            Ok(())
-        } else {
-            Err(Error::Csrf("not valid for this session"))
-        }
-    }
-}
-
-/// What a token seals: the session id as a JSON string, so the JavaScript package's `Sealer`
-/// (which seals JSON) makes and checks the very same tokens. Base64url needs no escaping.
-fn token_payload(id: &SessionId) -> String {
-    format!("\"{id}\"")
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ mod web;
 mod xaes;
 
 pub use cookie::{Priority, SameSite};
-pub use csrf::{CrossOrigin, CsrfTokens, OriginHeaders};
+pub use csrf::{CrossOrigin, CsrfTokens, OriginHeaders, PreSessionToken, PreSessionTokens};
 pub use error::Error;
 pub use event::SessionEvent;
 pub use key::{Key, Keyring};
@@ -50,4 +50,4 @@ pub use store::MemoryRevocation;
 #[cfg(feature = "insecure-fixed-nonce")]
 pub use testing::seal_raw_claims_with_fixed_nonce_insecure;
 #[cfg(any(feature = "axum", feature = "actix"))]
-pub use web::{SessionHandle, Sessions};
+pub use web::{FreshSession, SessionHandle, Sessions};

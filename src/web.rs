@@ -1,7 +1,10 @@
 //! What the framework integrations share, free of any framework: the manager and CSRF
 //! tokens a site uses ([`Sessions`]), one request's session state, and the typed handle a
-//! handler changes the session through ([`SessionHandle`]). The axum and actix-web modules
-//! only move headers in and out and implement their extractor traits on top.
+//! handler changes the session through ([`SessionHandle`], in `handle.rs`). The axum and
+//! actix-web modules only move headers in and out and implement their extractor traits on
+//! top; `read.rs` is the one read of a request, `stored.rs` the store's part, `csrf.rs` the
+//! anti-forgery tokens and the form both extractors check, `http.rs` the statuses, bodies
+//! and headers every integration answers with.
 //!
 //! A request's cookie is read once, when the request comes in. Every change the handler
 //! makes through its handle seals the session at once, so a cookie that would not fit
@@ -11,14 +14,20 @@
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
 use crate::store::{SessionStore, StoredSessions};
-use crate::{CsrfTokens, Error, Keyring, Session, SessionManager, SignIn};
+use crate::{CsrfTokens, Error, Keyring, PreSessionTokens, Session, SessionManager};
 
+mod csrf;
+mod handle;
+mod http;
 mod read;
 mod stored;
+
+pub(crate) use csrf::{FormRefusal, checked_form, verify_csrf, verify_pre_session};
+pub use handle::{FreshSession, SessionHandle};
+pub(crate) use http::{
+    UNKNOWN_CLIENT, cookie_header, error_body, origin_headers, refused_status, set_cookie_values,
+};
 
 /// The session manager and the CSRF tokens of a site, cheap to clone and share between
 /// routers and threads. [`replace`](Self::replace) swaps both at once, for key rotation
@@ -50,6 +59,7 @@ impl std::fmt::Debug for Sessions {
 pub(crate) struct Current {
     pub(crate) manager: Arc<SessionManager>,
     pub(crate) csrf: CsrfTokens,
+    pub(crate) pre_session: PreSessionTokens,
 }
 
 impl Sessions {
@@ -111,10 +121,29 @@ impl Sessions {
 
 impl Current {
     fn new(manager: SessionManager, keyring: Keyring) -> Result<Current, Error> {
-        let csrf = CsrfTokens::new(keyring, manager.cookie_name())?;
+        let csrf = CsrfTokens::new(keyring.clone(), manager.cookie_name())?;
+        // The sign-in form's cookie follows the session cookie: `__Host-` and Secure, or,
+        // for a manager in development mode (plain HTTP on localhost), neither, since the
+        // browser would drop a Secure cookie there. The manager keeps its attributes to
+        // itself; its deletion header shows them.
+        let secure = manager
+            .clear_cookies()
+            .first()
+            .is_some_and(|header| header.contains("; Secure"));
+        let pre_session = if secure {
+            PreSessionTokens::new(keyring)?
+        } else {
+            PreSessionTokens::with_options(
+                keyring,
+                "csrf",
+                crate::csrf::DEFAULT_PRE_SESSION_TTL,
+                false,
+            )?
+        };
         Ok(Current {
             manager: Arc::new(manager),
             csrf,
+            pre_session,
         })
     }
 }
@@ -133,6 +162,11 @@ pub(crate) struct RequestState {
     refused: Option<Error>,
     /// The `Set-Cookie` values this response must carry, if any.
     write: Option<Vec<String>>,
+    /// The request's `Cookie` header, for the pre-session token (bounded by the reader's
+    /// header limit: a longer one is refused before it gets here).
+    cookie_header: String,
+    /// The pre-session cookie a sign-in page issued, if it did.
+    pre_session_write: Option<String>,
 }
 
 impl RequestState {
@@ -151,9 +185,24 @@ impl RequestState {
         self.refused.as_ref()
     }
 
+    /// Seals `session` as the write this response carries; on `Err` nothing changes.
+    fn write_session<T: serde::Serialize>(&mut self, session: &Session<T>) -> Result<(), Error> {
+        self.write = Some(self.current.manager.set_cookies_at(session, self.now)?);
+        Ok(())
+    }
+
+    /// The `Set-Cookie` values due so far.
+    pub(crate) fn writes_due(&self) -> Vec<String> {
+        let mut writes = self.write.clone().unwrap_or_default();
+        writes.extend(self.pre_session_write.clone());
+        writes
+    }
+
     /// The `Set-Cookie` values due, taken once.
     pub(crate) fn take_writes(&mut self) -> Vec<String> {
-        self.write.take().unwrap_or_default()
+        let mut writes = self.write.take().unwrap_or_default();
+        writes.extend(self.pre_session_write.take());
+        writes
     }
 }
 
@@ -161,340 +210,4 @@ impl RequestState {
 /// state is then still whole (every change is one assignment).
 pub(crate) fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, RequestState> {
     shared.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The handler's view of the request's session, typed: read it, change it, sign in, sign
-/// out, regenerate its id, make and check CSRF tokens. Every change seals at once and is
-/// written on the way out by the integration layer (axum's `SessionLayer`, actix-web's
-/// `SessionMiddleware`), which also gives the handler this handle as an extractor.
-///
-/// ```
-/// use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions, SignIn};
-/// let ring = Keyring::new("k1", Key::generate()?)?;
-/// let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-///
-/// // What a layer does for each request, shown without a framework:
-/// let mut handle = SessionHandle::<String>::detached(&sessions, "")?;
-/// assert!(handle.get().is_none());
-/// handle.sign_in("ada".to_owned(), SignIn::default())?;
-/// let token = handle.csrf_token()?;
-/// assert!(handle.verify_csrf(&token).is_ok());
-/// let set_cookie = handle.take_writes();
-/// assert!(set_cookie[0].starts_with("s="));
-///
-/// // The next request carries the cookie.
-/// let cookie = set_cookie[0].split(';').next().unwrap();
-/// let mut next = SessionHandle::<String>::detached(&sessions, cookie)?;
-/// assert_eq!(next.get().unwrap().data, "ada");
-/// assert!(next.verify_csrf(&token).is_ok());
-/// next.sign_out();
-/// assert!(next.take_writes()[0].starts_with("s=; Max-Age=0"));
-/// # Ok::<(), cookie_seal::Error>(())
-/// ```
-pub struct SessionHandle<T> {
-    shared: Shared,
-    session: Option<Session<T>>,
-}
-
-impl<T> std::fmt::Debug for SessionHandle<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionHandle")
-            .field("signed_in", &self.session.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T: Serialize + DeserializeOwned> SessionHandle<T> {
-    /// The handle over the request's state: reads the typed session. A cookie that opens
-    /// but whose data is not a `T` is refused (`PAYLOAD`) and deleted like any other.
-    pub(crate) fn from_shared(shared: Shared) -> Result<SessionHandle<T>, Error> {
-        let session = {
-            let mut state = lock(&shared);
-            if let Some(err) = state.refused() {
-                return Err(err.clone());
-            }
-            match state.session.clone().map(Session::into_json).transpose() {
-                Ok(session) => session,
-                Err(err) => {
-                    state.refuse(err.clone());
-                    return Err(err);
-                }
-            }
-        };
-        Ok(SessionHandle { shared, session })
-    }
-
-    /// The handle over the request's state, a refused cookie reading as no session (its
-    /// deletion stays due).
-    pub(crate) fn lenient(shared: Shared) -> SessionHandle<T> {
-        match SessionHandle::from_shared(Arc::clone(&shared)) {
-            Ok(handle) => handle,
-            Err(_) => SessionHandle {
-                shared,
-                session: None,
-            },
-        }
-    }
-
-    /// A handle for one `Cookie` header outside any framework, for tests and for
-    /// integrations not built in: read with [`take_writes`](Self::take_writes) what the
-    /// response must carry. Refused cookies give the error.
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// let err = SessionHandle::<u32>::detached(&sessions, "s=forged").unwrap_err();
-    /// assert_eq!(err.code(), "MALFORMED");
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn detached(sessions: &Sessions, cookie_header: &str) -> Result<Self, Error> {
-        SessionHandle::from_shared(sessions.begin_sync(cookie_header))
-    }
-
-    /// Why the request's cookie was refused, when it was (a lenient handle, such as the
-    /// integrations' `FreshSession`, reads such a request as signed out; this says why, for a page that
-    /// wants to tell the user).
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// assert!(SessionHandle::<u32>::detached(&sessions, "")?.refused().is_none());
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn refused(&self) -> Option<Error> {
-        lock(&self.shared).refused().cloned()
-    }
-
-    /// The `Set-Cookie` values this response will carry so far, without taking them (to
-    /// show what the browser will hold).
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions, SignIn};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// let mut handle = SessionHandle::<u32>::detached(&sessions, "")?;
-    /// assert!(handle.writes_due().is_empty());
-    /// handle.sign_in(1, SignIn::default())?;
-    /// assert_eq!(handle.writes_due(), handle.take_writes());
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn writes_due(&self) -> Vec<String> {
-        lock(&self.shared).write.clone().unwrap_or_default()
-    }
-
-    /// The session, or `None` when the request carried none (or it was signed out).
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// assert!(SessionHandle::<u32>::detached(&sessions, "other=1")?.get().is_none());
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn get(&self) -> Option<&Session<T>> {
-        self.session.as_ref()
-    }
-
-    /// Replaces the session's data; the cookie is written on the way out. Fails with
-    /// `INVALID_OPTION` when there is no session (sign in first), `TOO_LARGE` when it would
-    /// not fit (the session is then unchanged).
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions, SignIn};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// let mut handle = SessionHandle::<String>::detached(&sessions, "")?;
-    /// assert_eq!(handle.set("x".into()).unwrap_err().code(), "INVALID_OPTION");
-    /// handle.sign_in("a".into(), SignIn::default())?;
-    /// assert_eq!(handle.set("x".repeat(5_000)).unwrap_err().code(), "TOO_LARGE");
-    /// handle.set("b".into())?;
-    /// assert_eq!(handle.get().unwrap().data, "b");
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn set(&mut self, data: T) -> Result<(), Error> {
-        let Some(session) = self.session.as_mut() else {
-            return Err(Error::InvalidOption(
-                "no session to change: sign in first".into(),
-            ));
-        };
-        let old = std::mem::replace(&mut session.data, data);
-        let mut state = lock(&self.shared);
-        match state.current.manager.set_cookies_at(session, state.now) {
-            Ok(headers) => {
-                state.write = Some(headers);
-                Ok(())
-            }
-            Err(err) => {
-                session.data = old;
-                Err(err)
-            }
-        }
-    }
-
-    /// Starts a new session (a fresh id) with `data`, replacing whatever the request had.
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions, SignIn};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// let mut handle = SessionHandle::<u32>::detached(&sessions, "")?;
-    /// let id = handle.sign_in(7, SignIn::default().remember_me(true))?.id;
-    /// assert!(handle.get().unwrap().remember_me);
-    /// assert_eq!(handle.get().unwrap().id, id);
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn sign_in(&mut self, data: T, options: SignIn) -> Result<&Session<T>, Error> {
-        let mut state = lock(&self.shared);
-        let manager = Arc::clone(&state.current.manager);
-        let session = manager.sign_in(data, options, state.now)?;
-        state.write = Some(manager.set_cookies_at(&session, state.now)?);
-        state.refused = None;
-        drop(state);
-        Ok(self.session.insert(session))
-    }
-
-    /// Ends the session: every cookie it may use is deleted on the way out.
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions, SignIn};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// let mut handle = SessionHandle::<u32>::detached(&sessions, "")?;
-    /// handle.sign_in(1, SignIn::default())?;
-    /// handle.sign_out();
-    /// assert!(handle.get().is_none());
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn sign_out(&mut self) {
-        self.session = None;
-        let mut state = lock(&self.shared);
-        state.write = Some(state.current.manager.clear_cookies());
-    }
-
-    /// Gives the session a fresh id (after a privilege change): tokens made for the old id
-    /// stop verifying.
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions, SignIn};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// let mut handle = SessionHandle::<u32>::detached(&sessions, "")?;
-    /// handle.sign_in(1, SignIn::default())?;
-    /// let token = handle.csrf_token()?;
-    /// handle.regenerate_id()?;
-    /// assert_eq!(handle.verify_csrf(&token).unwrap_err().code(), "CSRF");
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn regenerate_id(&mut self) -> Result<(), Error> {
-        let Some(session) = self.session.as_mut() else {
-            return Err(Error::InvalidOption(
-                "no session to change: sign in first".into(),
-            ));
-        };
-        let before = (session.id, session.reseal);
-        session.regenerate_id()?;
-        let mut state = lock(&self.shared);
-        match state.current.manager.set_cookies_at(session, state.now) {
-            Ok(headers) => {
-                state.write = Some(headers);
-                Ok(())
-            }
-            Err(err) => {
-                (session.id, session.reseal) = before;
-                Err(err)
-            }
-        }
-    }
-
-    /// A CSRF token for this session, to put in every form (and in an `X-CSRF-Token`
-    /// header from scripts). `CSRF` when there is no session.
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// let handle = SessionHandle::<u32>::detached(&sessions, "")?;
-    /// assert_eq!(handle.csrf_token().unwrap_err().code(), "CSRF");
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn csrf_token(&self) -> Result<String, Error> {
-        let session = self
-            .session
-            .as_ref()
-            .ok_or(Error::Csrf("needs a session"))?;
-        let state = lock(&self.shared);
-        state.current.csrf.token_at(&session.id, state.now)
-    }
-
-    /// `Ok` when `token` was made for this session (see [`CsrfTokens`]); `CSRF` otherwise,
-    /// and when there is no session.
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions, SignIn};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// let mut mine = SessionHandle::<u32>::detached(&sessions, "")?;
-    /// let mut theirs = SessionHandle::<u32>::detached(&sessions, "")?;
-    /// mine.sign_in(1, SignIn::default())?;
-    /// theirs.sign_in(2, SignIn::default())?;
-    /// assert_eq!(mine.verify_csrf(&theirs.csrf_token()?).unwrap_err().code(), "CSRF");
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn verify_csrf(&self, token: &str) -> Result<(), Error> {
-        let session = self
-            .session
-            .as_ref()
-            .ok_or(Error::Csrf("needs a session"))?;
-        let state = lock(&self.shared);
-        state.current.csrf.verify_at(token, &session.id, state.now)
-    }
-
-    /// The `Set-Cookie` values due so far, taken (the integrations do this on the way out;
-    /// only a [`detached`](Self::detached) handle needs it).
-    ///
-    /// ```
-    /// # use cookie_seal::{Key, Keyring, SessionHandle, SessionManager, Sessions};
-    /// # let ring = Keyring::new("k1", Key::generate()?)?;
-    /// # let sessions = Sessions::new(SessionManager::builder(ring.clone(), "s").build()?, ring)?;
-    /// assert!(SessionHandle::<u32>::detached(&sessions, "")?.take_writes().is_empty());
-    /// # Ok::<(), cookie_seal::Error>(())
-    /// ```
-    pub fn take_writes(&mut self) -> Vec<String> {
-        lock(&self.shared).take_writes()
-    }
-}
-
-/// Checks `token` against the request's session without typing its data: what a CSRF
-/// extractor needs before the handler runs.
-pub(crate) fn verify_csrf(shared: &Shared, token: &str) -> Result<(), Error> {
-    let state = lock(shared);
-    if let Some(err) = state.refused() {
-        return Err(err.clone());
-    }
-    let session = state
-        .session
-        .as_ref()
-        .ok_or(Error::Csrf("needs a session"))?;
-    state.current.csrf.verify_at(token, &session.id, state.now)
-}
-
-/// The HTTP status for a refused session: 431 when the cookie is too large (the request
-/// header is what is too large), 500 for the server's own failures, 503 when the store
-/// cannot answer, 401 otherwise.
-pub(crate) fn refused_status(err: &Error) -> u16 {
-    match err.code() {
-        "TOO_LARGE" => 431,
-        "RANDOM_FAILED" | "INVALID_OPTION" | "CLOCK" => 500,
-        "STORE_UNAVAILABLE" => 503,
-        "CROSS_ORIGIN" | "CSRF" => 403,
-        "RATE_LIMITED" => 429,
-        _ => 401,
-    }
-}
-
-/// `{"code": "...", "message": "..."}`, the body every refusal of the integrations has.
-pub(crate) fn error_body(err: &Error) -> String {
-    serde_json::json!({ "code": err.code(), "message": err.to_string() }).to_string()
 }

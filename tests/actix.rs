@@ -4,47 +4,23 @@
 //! `cargo test --features actix,rate-limit --test actix`.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::{App, HttpResponse, HttpServer, test, web};
 use cookie_seal::actix::{
     CrossOriginMiddleware, CsrfForm, FreshSession, RateLimitMiddleware, SessionHandle,
-    SessionMiddleware, SessionRejection,
+    SessionMiddleware, SessionRejection, SignInForm,
 };
-use cookie_seal::{CrossOrigin, Key, Keyring, MemoryRateLimit, SessionManager, Sessions, SignIn};
-use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use cookie_seal::{CrossOrigin, Key, MemoryRateLimit, Sessions, SignIn};
 
-#[derive(Serialize, Deserialize, Debug)]
-struct User {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct Rename {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct Empty {}
-
-fn ring(id: &str, byte: u8) -> Keyring {
-    Keyring::new(id, Key::from_bytes(&[byte; 32]).unwrap()).unwrap()
-}
-
-fn manager(ring: Keyring) -> SessionManager {
-    SessionManager::builder(ring, "s")
-        .idle_timeout(Duration::from_secs(1_000))
-        .build()
-        .unwrap()
-}
-
-fn sessions() -> Sessions {
-    Sessions::new(manager(ring("k1", 1)), ring("k1", 1)).unwrap()
-}
+mod common;
+use common::ring;
+use common::web::{
+    Empty, Login, Rename, Reply, SAME_ORIGIN, User, manager, pre_session_scenario, raw, sessions,
+    unix_now,
+};
 
 fn run<F: Future>(future: F) -> F::Output {
     actix_web::rt::System::new().block_on(future)
@@ -79,6 +55,8 @@ async fn sign_in_then_fail(mut session: FreshSession<User>) -> HttpResponse {
     HttpResponse::InternalServerError().body("failed after sign-in")
 }
 
+pre_session_handlers!(SignInForm, SessionRejection);
+
 fn app(
     sessions: Sessions,
     limiter: Arc<MemoryRateLimit>,
@@ -103,33 +81,12 @@ fn app(
         .route("/rename", web::post().to(rename))
         .route("/sign-out", web::post().to(sign_out))
         .route("/fail", web::post().to(sign_in_then_fail))
+        .route("/sign-in-form", web::get().to(sign_in_form))
+        .route("/sign-in-checked", web::post().to(sign_in_checked))
 }
 
 fn roomy() -> Arc<MemoryRateLimit> {
     Arc::new(MemoryRateLimit::new(1_000, Duration::from_secs(1), 64).unwrap())
-}
-
-struct Reply {
-    status: u16,
-    set_cookies: Vec<String>,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn cookie(&self) -> String {
-        self.set_cookies[0].split(';').next().unwrap().to_owned()
-    }
-    fn code(&self) -> String {
-        let json: serde_json::Value = serde_json::from_str(&self.body).unwrap();
-        json["code"].as_str().unwrap().to_owned()
-    }
 }
 
 async fn call<S, B>(
@@ -161,26 +118,14 @@ where
     }
     let response = test::call_service(app, request.to_request()).await;
     let status = response.status().as_u16();
-    let headers: Vec<(String, String)> = response
+    let headers = response
         .headers()
         .iter()
         .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
         .collect();
-    let set_cookies = headers
-        .iter()
-        .filter(|(n, _)| n == "set-cookie")
-        .map(|(_, v)| v.clone())
-        .collect();
     let body = test::read_body(response).await;
-    Reply {
-        status,
-        set_cookies,
-        headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    }
+    Reply::new(status, headers, String::from_utf8(body.to_vec()).unwrap())
 }
-
-const SAME_ORIGIN: &[(&str, &str)] = &[("sec-fetch-site", "same-origin")];
 
 #[test]
 fn sign_in_read_renewal_rotation_and_sign_out() {
@@ -199,11 +144,7 @@ fn sign_in_read_renewal_rotation_and_sign_out() {
 
         // Renewal: sealed 600 s ago with a 1000 s idle window.
         let m = sessions.manager();
-        let then = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            - 600;
+        let then = unix_now() - 600;
         let old = m
             .sign_in(User { name: "old".into() }, SignIn::default(), then)
             .unwrap();
@@ -333,6 +274,17 @@ fn refused_cookies_cross_site_posts_and_bad_tokens() {
 }
 
 #[test]
+fn a_sign_in_form_needs_its_pre_session_token_and_cookie() {
+    run(async {
+        let service = test::init_service(app(sessions(), roomy())).await;
+        pre_session_scenario(async |method, path, cookie, extra, body| {
+            call(&service, method, path, cookie, extra, body).await
+        })
+        .await;
+    });
+}
+
+#[test]
 fn over_a_socket_the_rate_limit_is_reached_and_resets() {
     run(async {
         let limiter = Arc::new(MemoryRateLimit::new(2, Duration::from_secs(1), 64).unwrap());
@@ -375,32 +327,4 @@ fn over_a_socket_the_rate_limit_is_reached_and_resets() {
         );
         handle.stop(true).await;
     });
-}
-
-async fn raw(addr: SocketAddr, request: &str) -> Reply {
-    let mut stream = actix_web::rt::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).await.unwrap();
-    let text = String::from_utf8(bytes).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap()[9..12].parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (n, v) = l.split_once(": ").unwrap();
-            (n.to_ascii_lowercase(), v.to_owned())
-        })
-        .collect();
-    let set_cookies = headers
-        .iter()
-        .filter(|(n, _)| n == "set-cookie")
-        .map(|(_, v)| v.clone())
-        .collect();
-    Reply {
-        status,
-        set_cookies,
-        headers,
-        body: body.to_owned(),
-    }
 }

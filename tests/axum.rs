@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -13,44 +13,18 @@ use axum::http::{Request, StatusCode};
 use axum::routing::{get, post};
 use cookie_seal::axum::{
     CrossOriginLayer, CsrfForm, FreshSession, RateLimitLayer, SessionHandle, SessionLayer,
-    SessionRejection,
+    SessionRejection, SignInForm,
 };
-use cookie_seal::{CrossOrigin, Key, Keyring, MemoryRateLimit, SessionManager, Sessions, SignIn};
-use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use cookie_seal::{CrossOrigin, Key, MemoryRateLimit, Sessions, SignIn};
+use serde::Deserialize;
 use tower::ServiceExt;
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-struct User {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct Rename {
-    name: String,
-}
-
-fn ring(id: &str, byte: u8) -> Keyring {
-    Keyring::new(id, Key::from_bytes(&[byte; 32]).unwrap()).unwrap()
-}
-
-fn manager(ring: Keyring) -> SessionManager {
-    SessionManager::builder(ring, "s")
-        .idle_timeout(Duration::from_secs(1_000))
-        .build()
-        .unwrap()
-}
-
-fn sessions() -> Sessions {
-    Sessions::new(manager(ring("k1", 1)), ring("k1", 1)).unwrap()
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
+mod common;
+use common::ring;
+use common::web::{
+    Empty, Login, Rename, Reply, SAME_ORIGIN, User, manager, pre_session_scenario, raw, sessions,
+    unix_now,
+};
 
 async fn sign_in(mut session: FreshSession<User>) -> Result<String, SessionRejection> {
     let user = User { name: "ada".into() };
@@ -76,9 +50,6 @@ async fn rename(
     Ok("renamed")
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
 async fn sign_out(
     mut session: FreshSession<User>,
     CsrfForm(Empty {}): CsrfForm<Empty>,
@@ -86,6 +57,8 @@ async fn sign_out(
     session.sign_out();
     "bye"
 }
+
+pre_session_handlers!(SignInForm, SessionRejection);
 
 /// Signs in, then fails: the cookie must still be written.
 async fn sign_in_then_fail(mut session: FreshSession<User>) -> (StatusCode, &'static str) {
@@ -120,36 +93,14 @@ fn app(sessions: Sessions, limiter: Arc<MemoryRateLimit>) -> Router {
         .route("/rename", post(rename))
         .route("/sign-out", post(sign_out))
         .route("/fail", post(sign_in_then_fail))
+        .route("/sign-in-form", get(sign_in_form))
+        .route("/sign-in-checked", post(sign_in_checked))
         .layer(CrossOriginLayer::new(CrossOrigin::same_host()))
         .layer(SessionLayer::new(sessions))
 }
 
 fn roomy_limiter() -> Arc<MemoryRateLimit> {
     Arc::new(MemoryRateLimit::new(1_000, Duration::from_secs(1), 64).unwrap())
-}
-
-struct Reply {
-    status: u16,
-    set_cookies: Vec<String>,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    /// `s=VALUE` as the browser sends it back.
-    fn cookie(&self) -> String {
-        self.set_cookies[0].split(';').next().unwrap().to_owned()
-    }
-    fn code(&self) -> String {
-        let json: serde_json::Value = serde_json::from_str(&self.body).unwrap();
-        json["code"].as_str().unwrap().to_owned()
-    }
 }
 
 async fn call(
@@ -179,28 +130,16 @@ async fn call(
         .await
         .unwrap();
     let status = response.status().as_u16();
-    let headers: Vec<(String, String)> = response
+    let headers = response
         .headers()
         .iter()
         .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
         .collect();
-    let set_cookies = headers
-        .iter()
-        .filter(|(n, _)| n == "set-cookie")
-        .map(|(_, v)| v.clone())
-        .collect();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await
         .unwrap();
-    Reply {
-        status,
-        set_cookies,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
+    Reply::new(status, headers, String::from_utf8(bytes.to_vec()).unwrap())
 }
-
-const SAME_ORIGIN: &[(&str, &str)] = &[("sec-fetch-site", "same-origin")];
 
 #[tokio::test]
 async fn sign_in_writes_once_and_reads_need_no_write() {
@@ -480,6 +419,15 @@ async fn a_missing_or_foreign_csrf_token_is_refused() {
 }
 
 #[tokio::test]
+async fn a_sign_in_form_needs_its_pre_session_token_and_cookie() {
+    let app = app(sessions(), roomy_limiter());
+    pre_session_scenario(async |method, path, cookie, extra, body| {
+        call(&app, method, path, cookie, extra, body).await
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn nested_routers_with_state_share_the_layer() {
     let app = app(sessions(), roomy_limiter());
     let cookie = call(&app, "POST", "/sign-in", None, SAME_ORIGIN, "")
@@ -505,35 +453,6 @@ async fn without_the_layer_the_extractor_says_so() {
         (reply.status, reply.code().as_str()),
         (500, "INVALID_OPTION")
     );
-}
-
-/// One raw HTTP/1.1 request on a fresh connection.
-async fn raw(addr: SocketAddr, request: &str) -> Reply {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).await.unwrap();
-    let text = String::from_utf8(bytes).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap()[9..12].parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (n, v) = l.split_once(": ").unwrap();
-            (n.to_ascii_lowercase(), v.to_owned())
-        })
-        .collect();
-    let set_cookies = headers
-        .iter()
-        .filter(|(n, _)| n == "set-cookie")
-        .map(|(_, v)| v.clone())
-        .collect();
-    Reply {
-        status,
-        set_cookies,
-        headers,
-        body: body.to_owned(),
-    }
 }
 
 async fn serve(app: Router) -> SocketAddr {

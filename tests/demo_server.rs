@@ -192,8 +192,36 @@ fn enc(text: &str) -> String {
         .collect()
 }
 
+/// The sign-in page's pre-session cookie (`csrf=...`, no `Secure` in development mode)
+/// and the token in its form, as a fresh browser gets them.
+fn sign_in_page(addr: SocketAddr) -> (String, String) {
+    let page = get(addr, "/", None);
+    let cookie = page
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("csrf="))
+        .expect("the sign-in page sets its pre-session cookie");
+    assert!(
+        cookie.ends_with("; Max-Age=3600; Path=/; HttpOnly; SameSite=Lax"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    (cookie, form_token(&page.body))
+}
+
+/// A sign-in post as the page's form sends it: its fields, the pre-session token, and the
+/// cookie it is bound to.
+fn post_sign_in(addr: SocketAddr, form: &str, extra: &str) -> Reply {
+    let (cookie, token) = sign_in_page(addr);
+    let form = match form {
+        "" => format!("csrf_token={token}"),
+        form => format!("{form}&csrf_token={token}"),
+    };
+    post_as(addr, "/sign-in", &form, Some(&cookie), extra)
+}
+
 fn sign_in(addr: SocketAddr, form: &str) -> Reply {
-    let reply = post_form(addr, "/sign-in", form);
+    let reply = post_sign_in(addr, form, "");
     assert_eq!(reply.status, 303, "{}", reply.body);
     assert_eq!(reply.header("location"), Some("/session"));
     reply
@@ -498,6 +526,36 @@ fn rotating_keys_reseals_the_old_cookie_under_the_new_key() {
     );
 }
 
+/// The sign-in form's pre-session token: missing, of another browser, or without its
+/// cookie, it is a 403 page and nobody is signed in; the page's own token signs in.
+#[test]
+fn a_sign_in_needs_the_pages_pre_session_token() {
+    let addr = serve(&new_keys("k1"));
+    let (cookie, token) = sign_in_page(addr);
+    let (other_cookie, _) = sign_in_page(addr);
+    let form = format!("name=Mallory&csrf_token={token}");
+    for (case, form, cookie) in [
+        ("no token", "name=Mallory", Some(cookie.as_str())),
+        (
+            "another browser's cookie",
+            form.as_str(),
+            Some(other_cookie.as_str()),
+        ),
+        ("no cookie", form.as_str(), None),
+    ] {
+        let reply = post_as(addr, "/sign-in", form, cookie, "");
+        assert_eq!(reply.status, 403, "{case}: {}", reply.body);
+        assert!(
+            reply.body.contains(">CSRF</code> anti-forgery token"),
+            "{case}: {}",
+            reply.body
+        );
+        assert!(reply.set_cookies().is_empty(), "{case}: nobody signed in");
+    }
+    let reply = post_as(addr, "/sign-in", &form, Some(&cookie), "");
+    assert_eq!(reply.status, 303, "{}", reply.body);
+}
+
 #[test]
 fn bad_sign_in_requests_are_4xx_with_a_message() {
     let addr = serve(&new_keys("k1"));
@@ -513,7 +571,7 @@ fn bad_sign_in_requests_are_4xx_with_a_message() {
         ("name=a%07b", 400, "control characters"),
     ];
     for (form, status, message) in cases {
-        let reply = post_form(addr, "/sign-in", form);
+        let reply = post_sign_in(addr, form, "");
         assert_eq!(reply.status, status, "{form}: {}", reply.body);
         assert!(reply.body.contains(message), "{form}: {}", reply.body);
         assert!(reply.set_cookies().is_empty());
@@ -846,11 +904,11 @@ fn sign_in_is_rate_limited_per_client() {
     let addr = serve(&new_keys("k1"));
     let mut statuses = Vec::new();
     for _ in 0..app::SIGN_IN_BURST + 2 {
-        statuses.push(post_form(addr, "/sign-in", "name=Ada").status);
+        statuses.push(post_sign_in(addr, "name=Ada", "").status);
     }
     let limited = statuses.iter().filter(|s| **s == 429).count();
     assert!((1..=2).contains(&limited), "{statuses:?}");
-    let reply = post_form(addr, "/sign-in", "name=Ada");
+    let reply = post_sign_in(addr, "name=Ada", "");
     assert_eq!(reply.status, 429);
     assert_eq!(reply.json()["code"], "RATE_LIMITED");
     let wait: u64 = reply.header("retry-after").unwrap().parse().unwrap();
@@ -859,7 +917,7 @@ fn sign_in_is_rate_limited_per_client() {
     assert_eq!(get(addr, "/", None).status, 200);
     std::thread::sleep(Duration::from_secs(wait));
     assert_eq!(
-        post_form(addr, "/sign-in", "name=Ada").status,
+        post_sign_in(addr, "name=Ada", "").status,
         303,
         "a sign-in came back"
     );
@@ -878,13 +936,7 @@ fn form_token(page: &str) -> String {
 /// Signs in as `name` with a User-Agent; returns the session cookie.
 fn sign_in_from(addr: SocketAddr, name: &str, agent: &str) -> String {
     let body = format!("name={name}");
-    let reply = post_as(
-        addr,
-        "/sign-in",
-        &body,
-        None,
-        &format!("User-Agent: {agent}\r\n"),
-    );
+    let reply = post_sign_in(addr, &body, &format!("User-Agent: {agent}\r\n"));
     assert_eq!(reply.status, 303, "{}", reply.body);
     reply.session_cookie()
 }

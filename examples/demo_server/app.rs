@@ -282,6 +282,7 @@ pub(crate) type Handle = FreshSession<Value>;
 struct SignInForm {
     name: Option<String>,
     remember: Option<String>,
+    csrf_token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -301,7 +302,12 @@ struct RotateForm {
     admin_token: Option<String>,
 }
 
-async fn index(session: Handle) -> Response {
+async fn index(mut session: Handle) -> Response {
+    // The sign-in form's pre-session token; its cookie goes out with this page.
+    let token = match session.pre_session_token() {
+        Ok(token) => token,
+        Err(err) => return server_error(&err),
+    };
     let status = match (session.get(), session.refused()) {
         (Some(session), _) => notice(
             "ok",
@@ -325,14 +331,16 @@ async fn index(session: Handle) -> Response {
             ("status", status),
             ("cookie_name", esc(COOKIE_NAME)),
             ("name_max", NAME_MAX_CHARS.to_string()),
+            ("csrf_token", esc(&token)),
         ],
     );
     page(StatusCode::OK, "Sign in", &body)
 }
 
-/// Sign-in has no session yet, so no CSRF token: the cross-origin check guards it (a
-/// forged sign-in would sign the victim into the attacker's name), and the rate limit
-/// caps how often one address may try.
+/// Sign-in has no session yet, so its form carries a pre-session token, bound to the
+/// browser's pre-session cookie: a forged sign-in (which would sign the victim into the
+/// attacker's name) is refused even from a browser the cross-origin check cannot judge.
+/// The rate limit caps how often one address may try.
 async fn sign_in(
     mut session: Handle,
     headers: HeaderMap,
@@ -342,6 +350,9 @@ async fn sign_in(
         Ok(Form(form)) => form,
         Err(rejection) => return form_rejected(&rejection),
     };
+    if let Err(err) = session.verify_pre_session(form.csrf_token.as_deref().unwrap_or("")) {
+        return refused_page(&err);
+    }
     let name = match form.name.as_deref().map(str::trim) {
         None | Some("") => return bad_request("Sign-in needs a name (form field `name`)."),
         Some(name) if name.chars().count() > NAME_MAX_CHARS => {
@@ -374,19 +385,24 @@ async fn sign_in(
 
 /// Checks the form's CSRF token against the session: a 403 page when it does not match.
 pub(crate) fn check_token(session: &Handle, token: Option<&str>) -> Result<(), Box<Response>> {
-    session.verify_csrf(token.unwrap_or("")).map_err(|err| {
-        Box::new(page(
-            StatusCode::FORBIDDEN,
-            "Refused",
-            &notice(
-                "error",
-                &format!(
-                    "This form was refused: {}. Reload the page and try again.",
-                    esc_err(&err)
-                ),
+    session
+        .verify_csrf(token.unwrap_or(""))
+        .map_err(|err| Box::new(refused_page(&err)))
+}
+
+/// The 403 page for a form whose anti-forgery token was refused.
+fn refused_page(err: &Error) -> Response {
+    page(
+        StatusCode::FORBIDDEN,
+        "Refused",
+        &notice(
+            "error",
+            &format!(
+                "This form was refused: {}. Reload the page and try again.",
+                esc_err(err)
             ),
-        ))
-    })
+        ),
+    )
 }
 
 async fn sign_out(mut session: Handle, form: Result<Form<TokenForm>, FormRejection>) -> Response {

@@ -14,7 +14,7 @@ impl Sessions {
     /// the session. Never waits, so it cannot ask a store: with one it refuses, and the
     /// integrations call the asynchronous `begin` instead.
     pub(crate) fn begin_sync(&self, cookie_header: &str) -> Shared {
-        let mut state = match self.start() {
+        let mut state = match self.start(cookie_header.to_owned()) {
             Ok(state) => state,
             Err(state) => return Arc::new(Mutex::new(state)),
         };
@@ -27,13 +27,13 @@ impl Sessions {
         let read = state
             .current
             .manager
-            .read_bytes_at(cookie_header, state.now);
+            .read_bytes_at(&state.cookie_header, state.now);
         state.opened(read);
         Arc::new(Mutex::new(state))
     }
 
     /// A request's state before its cookie is read; `Err` holds one refused for the clock.
-    fn start(&self) -> Result<RequestState, RequestState> {
+    fn start(&self, cookie_header: String) -> Result<RequestState, RequestState> {
         let current = self.current();
         let stored = self
             .store
@@ -50,6 +50,8 @@ impl Sessions {
             session: None,
             refused: None,
             write: None,
+            cookie_header,
+            pre_session_write: None,
         };
         match clock_error {
             // The server's fault, not the cookie's: refuse the request, keep the cookie.
@@ -66,16 +68,16 @@ impl Sessions {
     // Only the framework integrations read asynchronously.
     #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
     pub(crate) async fn begin(&self, cookie_header: String) -> Shared {
-        let mut state = match self.start() {
+        let mut state = match self.start(cookie_header) {
             Ok(state) => state,
             Err(state) => return Arc::new(Mutex::new(state)),
         };
         let read = match &state.stored {
-            Some(stored) => stored.read_bytes_at(&cookie_header, state.now).await,
+            Some(stored) => stored.read_bytes_at(&state.cookie_header, state.now).await,
             None => state
                 .current
                 .manager
-                .read_bytes_at(&cookie_header, state.now),
+                .read_bytes_at(&state.cookie_header, state.now),
         };
         state.opened(read);
         let touch = match (&state.stored, &state.session, &state.write) {

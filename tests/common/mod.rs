@@ -87,3 +87,8 @@ pub fn cookie_header(set_cookies: &[String]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+// The web integrations' tests only: tokio's sockets are native, and Sessions exists with
+// a framework feature alone.
+#[cfg(all(any(feature = "axum", feature = "actix"), not(target_arch = "wasm32")))]
+pub mod web;

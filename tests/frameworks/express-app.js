@@ -1,14 +1,15 @@
 // The site (site.js) as an Express 5 app on cookie-seal/express.
 import express from "express";
 import { SessionManager } from "cookie-seal/sessions";
-import { CrossOrigin, CsrfTokens } from "cookie-seal/csrf";
+import { CrossOrigin, CsrfTokens, PreSessionTokens } from "cookie-seal/csrf";
 import { RateLimiter } from "cookie-seal/rate-limit";
-import { protect, rateLimit, session } from "cookie-seal/express";
-import { SESSION_OPTIONS, SIGN_IN_LIMIT, clientOf } from "./site.js";
+import { preSessionToken, protect, protectSignIn, rateLimit, session } from "cookie-seal/express";
+import { PRE_SESSION_OPTIONS, SESSION_OPTIONS, SIGN_IN_LIMIT, clientOf } from "./site.js";
 
 export function expressApp() {
   const sessions = new SessionManager(SESSION_OPTIONS);
   const tokens = new CsrfTokens({ keys: SESSION_OPTIONS.keys, name: SESSION_OPTIONS.name });
+  const preSession = new PreSessionTokens(PRE_SESSION_OPTIONS);
   const crossOrigin = new CrossOrigin();
   const guarded = protect({ crossOrigin, tokens });
   const app = express();
@@ -30,6 +31,12 @@ export function expressApp() {
       res.json({ id: req.session.id });
     },
   );
+  // The sign-in form's page, and its post with the pre-session token checked.
+  app.get("/sign-in-form", (req, res) => res.json({ token: preSessionToken(req, res, preSession) }));
+  app.post("/sign-in-checked", protectSignIn({ crossOrigin, preSession }), (req, res) => {
+    req.session = sessions.signIn({ user: String(req.body.user), n: 0 });
+    res.json({ user: req.session.data.user });
+  });
   app.post("/update", needSession, guarded, (req, res) => {
     req.session.data = { ...req.session.data, n: req.session.data.n + 1 };
     res.json({ n: req.session.data.n });

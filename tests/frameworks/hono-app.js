@@ -2,14 +2,15 @@
 // Deno (Deno.serve) and workerd (as the worker's default export).
 import { Hono } from "hono";
 import { SessionManager } from "cookie-seal/sessions";
-import { CrossOrigin, CsrfTokens } from "cookie-seal/csrf";
+import { CrossOrigin, CsrfTokens, PreSessionTokens } from "cookie-seal/csrf";
 import { RateLimiter } from "cookie-seal/rate-limit";
-import { protect, rateLimit, session } from "cookie-seal/hono";
-import { SESSION_OPTIONS, SIGN_IN_LIMIT, clientOf } from "./site.js";
+import { preSessionToken, protect, protectSignIn, rateLimit, session } from "cookie-seal/hono";
+import { PRE_SESSION_OPTIONS, SESSION_OPTIONS, SIGN_IN_LIMIT, clientOf } from "./site.js";
 
 export function honoApp() {
   const sessions = new SessionManager(SESSION_OPTIONS);
   const tokens = new CsrfTokens({ keys: SESSION_OPTIONS.keys, name: SESSION_OPTIONS.name });
+  const preSession = new PreSessionTokens(PRE_SESSION_OPTIONS);
   const crossOrigin = new CrossOrigin();
   const guarded = protect({ crossOrigin, tokens });
   const app = new Hono();
@@ -32,6 +33,14 @@ export function honoApp() {
       return c.json({ id: s.id });
     },
   );
+  // The sign-in form's page, and its post with the pre-session token checked.
+  app.get("/sign-in-form", (c) => c.json({ token: preSessionToken(c, preSession) }));
+  app.post("/sign-in-checked", protectSignIn({ crossOrigin, preSession }), async (c) => {
+    const form = await c.req.parseBody();
+    const s = sessions.signIn({ user: String(form.user), n: 0 });
+    c.set("session", s);
+    return c.json({ user: s.data.user });
+  });
   app.post("/update", needSession, guarded, (c) => {
     const s = c.get("session");
     s.data = { ...s.data, n: s.data.n + 1 };

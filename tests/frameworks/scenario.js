@@ -223,6 +223,50 @@ export function scenarios(base, api) {
       },
     },
     {
+      name: "the sign-in form's pre-session token: missing, wrong, moved or cookie-less refused; the right one signs in",
+      fn: async () => {
+        const browser = new Jar();
+        const page = await send(browser, "/sign-in-form");
+        assert.equal(page.status, 200);
+        assert.equal(page.setCookie.length, 1, String(page.setCookie));
+        assert.match(page.setCookie[0], /^csrf=[A-Za-z0-9_-]{43}; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+        const pageToken = page.body.token;
+        const other = new Jar();
+        await send(other, "/sign-in-form");
+        const { jar: signedInJar } = await signedIn("someone");
+        const sessionToken = await token(signedInJar);
+        const forged = pageToken.slice(0, 40) + (pageToken[40] === "A" ? "B" : "A") + pageToken.slice(41);
+        const planted = new Jar();
+        planted.put("csrf", "chosen-by-the-attacker");
+        for (const [what, jar, opts] of [
+          ["missing", browser, { form: { user: "eve" } }],
+          ["empty", browser, { form: { user: "eve", csrf_token: "" } }],
+          ["altered", browser, { form: { user: "eve", csrf_token: forged } }],
+          ["moved to another browser", other, { form: { user: "eve", csrf_token: pageToken } }],
+          ["without its cookie", new Jar(), { form: { user: "eve", csrf_token: pageToken } }],
+          ["a planted cookie value", planted, { form: { user: "eve", csrf_token: pageToken } }],
+          ["a session-bound token", browser, { form: { user: "eve", csrf_token: sessionToken } }],
+        ]) {
+          const r = await send(jar, "/sign-in-checked", { method: "POST", ...opts });
+          assert.equal(r.status, 403, what);
+          assert.equal(r.body.code, "CSRF", what);
+          assert.equal(r.setCookie.length, 0, `${what}: nobody signed in`);
+        }
+        const cross = await send(browser, "/sign-in-checked", { method: "POST", form: { user: "eve", csrf_token: pageToken }, headers: { "sec-fetch-site": "cross-site" } });
+        assert.equal(cross.body.code, "CROSS_ORIGIN");
+        // Reloading the form keeps the value (other tabs stay valid); both tokens sign in.
+        const again = await send(browser, "/sign-in-form");
+        assert.equal(again.setCookie[0].split(";")[0], page.setCookie[0].split(";")[0]);
+        for (const [t, how] of [[pageToken, "form"], [again.body.token, "header"]]) {
+          const opts = how === "form" ? { form: { user: "ada", csrf_token: t } } : { form: { user: "ada" }, headers: { "x-csrf-token": t } };
+          const r = await send(browser, "/sign-in-checked", { method: "POST", ...opts });
+          assert.equal(r.status, 200, `${how}: ${JSON.stringify(r.body)}`);
+          assert.equal(r.body.user, "ada");
+          assert.ok(r.setCookie.some((v) => v.startsWith(`${NAME}=`)), "signed in");
+        }
+      },
+    },
+    {
       name: "the sign-in rate limit is reached (429, Retry-After, RATE_LIMITED) and resets after its window",
       fn: async () => {
         const client = `${clientId}-limited`;

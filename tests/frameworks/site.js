@@ -10,5 +10,7 @@ export const SESSION_OPTIONS = {
   insecureDevModeForLocalhost: true, // plain HTTP on 127.0.0.1
   idleTimeout: 3600,
 };
+// The sign-in form's pre-session token: its cookie, without Secure on plain HTTP.
+export const PRE_SESSION_OPTIONS = { keys: SESSION_OPTIONS.keys, name: "csrf", secure: false };
 export const SIGN_IN_LIMIT = { limit: 3, window: 2 };
 export const clientOf = (value) => value ?? "local";

@@ -1,9 +1,9 @@
 // Type-checked by `deno test` (scripts/test-frameworks.sh) against the packed package's
 // .d.ts files of the framework-free entries, then run.
 import { SessionManager } from "cookie-seal/sessions";
-import { CSRF_FIELD, CSRF_HEADER, CrossOrigin, CsrfTokens, originHeaders, requestToken } from "cookie-seal/csrf";
+import { CSRF_FIELD, CSRF_HEADER, CrossOrigin, CsrfTokens, PreSessionTokens, originHeaders, requestToken, type PreSessionToken } from "cookie-seal/csrf";
 import { MemoryCounter, RateLimiter, clientKey, rateLimitedResponse, type Counter } from "cookie-seal/rate-limit";
-import { protect, rateLimit, session } from "cookie-seal/hono";
+import { protect, protectSignIn, rateLimit, session } from "cookie-seal/hono";
 import * as expressEntry from "cookie-seal/express";
 import { NextSessions } from "cookie-seal/next";
 import { KEY1 } from "./site.js";
@@ -25,8 +25,15 @@ Deno.test("types: the entries' declarations match what they export", async () =>
   const middleware = [session(sessions), protect({ tokens }), rateLimit(limiter, { key: () => "k" })];
   if (middleware.some((m) => typeof m !== "function")) throw new Error("hono middleware");
   if (typeof expressEntry.session(sessions) !== "function") throw new Error("express middleware");
+  const preSession = new PreSessionTokens({ keys: `k1:${KEY1}`, name: "csrf", ttl: 600, secure: false });
+  const issued: PreSessionToken = preSession.issue(null);
+  preSession.verify(issued.token, issued.setCookie.split(";")[0]);
+  if (preSession.cookieName !== "csrf" || !preSession.clearCookie().includes("Max-Age=0")) throw new Error("pre-session");
+  if (typeof protectSignIn({ preSession }) !== "function" || typeof expressEntry.protectSignIn({ preSession }) !== "function") {
+    throw new Error("sign-in guards");
+  }
   const jar = { getAll: () => [], set: () => undefined };
-  if ((await new NextSessions(sessions, { cookies: () => jar, tokens }).get()) !== null) throw new Error("next");
+  if ((await new NextSessions(sessions, { cookies: () => jar, tokens, preSession }).get()) !== null) throw new Error("next");
 });
 
 Deno.test("types: a RateLimiter counts on a store's rateCounter(); refusals carry their code", async () => {

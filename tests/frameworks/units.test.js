@@ -2,7 +2,7 @@
 // cross-origin rules one by one, and token expiry.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { CrossOrigin, CsrfTokens } from "cookie-seal/csrf";
+import { CrossOrigin, CsrfTokens, PreSessionTokens } from "cookie-seal/csrf";
 import { MemoryCounter, RateLimiter, clientKey } from "cookie-seal/rate-limit";
 import { SealError } from "cookie-seal/sessions";
 import { KEY1 } from "./site.js";
@@ -82,4 +82,28 @@ test("CSRF tokens: bound to the session id, cookie name and purpose; they expire
   csrf(() => tokens.verify("", "id-1"), "missing");
   csrf(() => tokens.verify(token, null), "needs a session");
   csrf(() => new CsrfTokens({ keys: `k1:${KEY1}`, name: "other" }).verify(token, "id-1", { now: 1060 }), "not valid");
+});
+
+test("pre-session tokens: bound to the cookie's value, cookie name and purpose; they expire; options are checked", () => {
+  const tokens = new PreSessionTokens({ keys: `k1:${KEY1}`, ttl: 600 });
+  assert.equal(tokens.cookieName, "__Host-csrf");
+  const { token, setCookie } = tokens.issue("", { now: 1000 });
+  assert.match(setCookie, /^__Host-csrf=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/; Secure; HttpOnly; SameSite=Lax$/);
+  const cookie = setCookie.split(";")[0];
+  tokens.verify(token, `a=1; ${cookie}`, { now: 1060 });
+  const csrf = (fn, why) => assert.throws(fn, (e) => e instanceof SealError && e.code === "CSRF" && e.message.includes(why));
+  csrf(() => tokens.verify(token, tokens.issue("").setCookie.split(";")[0], { now: 1060 }), "not valid for this browser");
+  csrf(() => tokens.verify(token, cookie, { now: 1000 + 600 + 61 }), "expired");
+  csrf(() => tokens.verify("", cookie), "missing");
+  csrf(() => tokens.verify(token, "__Host-csrf=planted"), "no cookie");
+  csrf(() => tokens.verify(token, ""), "no cookie");
+  const sessionBound = new CsrfTokens({ keys: `k1:${KEY1}`, name: "__Host-csrf" }).token(cookie.split("=")[1], { now: 1000 });
+  csrf(() => tokens.verify(sessionBound, cookie, { now: 1060 }), "not valid");
+  assert.equal(tokens.issue(cookie).setCookie.split(";")[0], cookie, "the request's value is kept");
+  assert.notEqual(tokens.issue("__Host-csrf=planted").setCookie.split(";")[0], "__Host-csrf=planted");
+  assert.equal(tokens.clearCookie(), "__Host-csrf=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax");
+  for (const options of [{ keys: `k1:${KEY1}`, secure: false }, { keys: `k1:${KEY1}`, ttl: 86401 }, { keys: `k1:${KEY1}`, ttl: 0 }, { keys: `k1:${KEY1}`, name: "a b" }, { keys: `k1:${KEY1}`, extra: 1 }]) {
+    assert.throws(() => new PreSessionTokens(options), (e) => e.code === "INVALID_OPTION", JSON.stringify(options));
+  }
+  assert.doesNotThrow(() => new PreSessionTokens({ keys: `k1:${KEY1}`, name: "csrf", secure: false }));
 });

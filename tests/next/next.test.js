@@ -2,7 +2,8 @@
 // (own port, stopped by pid), driven in Chromium (playwright-core, tests/chromium.mjs):
 // sign in through a server action, read in a server component, renew and re-seal in
 // proxy, rotate the id, sign out; refused cookies; cross-site POSTs, missing and wrong
-// CSRF tokens refused; the sign-in rate limit reached and reset.
+// CSRF tokens refused; the sign-in rate limit reached and reset; the sign-in form's
+// pre-session token (set by proxy, checked by the server action and a route handler).
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -11,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { SessionManager } from "cookie-seal/sessions";
 import { chromiumLaunchOptions } from "../chromium.mjs";
-import { KEYS, OPTIONS } from "./lib/site.js";
+import { KEYS, OPTIONS, PRE_SESSION_COOKIE } from "./lib/site.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
@@ -202,4 +203,60 @@ test("next: the sign-in rate limit is reached and resets after its window", asyn
   await new Promise((r) => setTimeout(r, retry * 1000 + 200));
   await signIn("limited");
   assert.equal(await state(), "signed in as limited");
+});
+
+// The sign-in page as a fresh browser fetches it: its pre-session cookie and form token.
+async function signInPage() {
+  const r = await fetch(base, { redirect: "manual" });
+  const cookie = r.headers.getSetCookie().find((c) => c.startsWith(`${PRE_SESSION_COOKIE}=`));
+  assert.ok(cookie, `proxy sets the pre-session cookie: ${r.headers.getSetCookie()}`);
+  assert.match(cookie, /; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+  const token = (await r.text()).match(/name="csrf_token" value="([^"]+)"/)?.[1];
+  assert.ok(token, "the sign-in form carries a token");
+  return { cookie: cookie.split(";")[0], token };
+}
+
+test("next: a sign-in route handler takes the page's pre-session token, and refuses a missing, wrong or moved one", async () => {
+  const mine = await signInPage();
+  const theirs = await signInPage();
+  assert.notEqual(mine.cookie, theirs.cookie);
+  const post = (cookie, form, headers = {}) =>
+    fetch(`${base}/api/sign-in`, {
+      method: "POST",
+      headers: { ...(cookie ? { cookie } : {}), "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(form),
+    });
+  const forged = mine.token.slice(0, 40) + (mine.token[40] === "A" ? "B" : "A") + mine.token.slice(41);
+  for (const [what, cookie, form] of [
+    ["missing", mine.cookie, { user: "eve" }],
+    ["altered", mine.cookie, { user: "eve", csrf_token: forged }],
+    ["moved to another browser", theirs.cookie, { user: "eve", csrf_token: mine.token }],
+    ["without its cookie", null, { user: "eve", csrf_token: mine.token }],
+  ]) {
+    const r = await post(cookie, form);
+    assert.deepEqual([r.status, (await r.json()).code], [403, "CSRF"], what);
+    assert.ok(!r.headers.getSetCookie().some((c) => c.startsWith(`${OPTIONS.name}=`)), `${what}: nobody signed in`);
+  }
+  let r = await post(mine.cookie, { user: "eve", csrf_token: mine.token }, { "sec-fetch-site": "cross-site" });
+  assert.deepEqual([r.status, (await r.json()).code], [403, "CROSS_ORIGIN"]);
+  r = await post(mine.cookie, { user: "ada", csrf_token: mine.token });
+  assert.deepEqual([r.status, await r.json()], [200, { user: "ada" }]);
+  assert.ok(r.headers.getSetCookie().some((c) => c.startsWith(`${OPTIONS.name}=`)), "signed in");
+});
+
+test("next: the sign-in server action refuses a wrong pre-session token or a lost cookie, and takes the page's", async () => {
+  for (const spoil of ["token", "cookie"]) {
+    await context.clearCookies();
+    await page.goto(base);
+    assert.ok((await context.cookies(base)).some((c) => c.name === PRE_SESSION_COOKIE), "proxy set the cookie");
+    if (spoil === "token") await page.evaluate(() => (document.querySelector("input[name=csrf_token]").value = "forged"));
+    else await context.clearCookies();
+    await page.fill("input[name=user]", "mallory");
+    await click("#sign-in");
+    assert.equal(await page.textContent("#error"), "error: CSRF", spoil);
+    assert.equal(await state(), "signed out", spoil);
+  }
+  await context.clearCookies();
+  await signIn("grace");
+  assert.equal(await state(), "signed in as grace");
 });

@@ -4,6 +4,11 @@ import { redirect } from "next/navigation";
 import { auth, sessions, signInLimit } from "../lib/session.js";
 
 export async function signIn(formData) {
+  try {
+    await auth.verifyPreSession(formData.get("csrf_token"));
+  } catch (err) {
+    redirect(`/?error=${err.code}`);
+  }
   const user = String(formData.get("user") ?? "");
   const answer = await signInLimit.take(`sign-in:${user}`);
   if (!answer.ok) redirect(`/?error=RATE_LIMITED&retry=${answer.retryAfter}`);

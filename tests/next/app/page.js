@@ -15,6 +15,7 @@ export default async function Home({ searchParams }) {
         <>
           <p id="state">signed out</p>
           <form action={signIn}>
+            <input type="hidden" name="csrf_token" defaultValue={await auth.preSessionToken()} />
             <input name="user" defaultValue="ada" />
             <button id="sign-in">Sign in</button>
           </form>
