@@ -111,14 +111,17 @@ export function preSessionToken(req, res, preSession) {
   return token;
 }
 
-/** Counts each request under `key(req)` (default: the client address, IPv6 by /64); 429 when over. */
+/** Counts each request under `key(req)` (default: the client address, IPv6 by /64); 429 when over, 503
+ * when the limiter's store cannot count. */
 export function rateLimit(limiter, { key = (req) => clientKey(req.ip ?? req.socket.remoteAddress) } = {}) {
   return function cookieSealRateLimit(req, res, next) {
     Promise.resolve(key(req))
       .then((k) => limiter.take(k))
       .then((answer) => {
         if (answer.ok) return next();
-        refuse(res, { code: "RATE_LIMITED", message: "too many requests" }, { "retry-after": String(answer.retryAfter) });
+        const unavailable = answer.code === "STORE_UNAVAILABLE";
+        const refusal = unavailable ? { code: answer.code, message: "rate limit unavailable" } : { code: "RATE_LIMITED", message: "too many requests" };
+        refuse(res, refusal, { "retry-after": String(answer.retryAfter) });
       }, next);
   };
 }

@@ -89,14 +89,17 @@ export function preSessionToken(c, preSession) {
   return token;
 }
 
-/** Counts each request under `key(c)` (required: Hono has no portable client address); 429 when over. */
+/**
+ * Counts each request under `key(c)` (required: Hono has no portable client address); 429
+ * when over, 503 when the limiter's store cannot count.
+ */
 export function rateLimit(limiter, { key } = {}) {
   if (typeof key !== "function") {
     throw new SealError("INVALID_OPTION", "invalid option: rateLimit(limiter, { key: (c) => string }) needs a key function");
   }
   return async function cookieSealRateLimit(c, next) {
     const answer = await limiter.take(await key(c));
-    if (!answer.ok) return rateLimitedResponse(answer.retryAfter);
+    if (!answer.ok) return rateLimitedResponse(answer.retryAfter, answer.code);
     return next();
   };
 }

@@ -66,4 +66,4 @@ export class RateLimiter {
 export function clientKey(address: string | undefined): string;
 
 /** A 429 Response with `Retry-After` and a JSON body `{ code: "RATE_LIMITED", ... }`. */
-export function rateLimitedResponse(retryAfter: number): Response;
+export function rateLimitedResponse(retryAfter: number, code?: "RATE_LIMITED" | "STORE_UNAVAILABLE"): Response;

@@ -186,10 +186,16 @@ export function clientKey(address) {
   return `${prefix.join(":")}::/64`;
 }
 
-/** The 429 answer: `Retry-After` and a JSON body with the code `RATE_LIMITED`. */
-export function rateLimitedResponse(retryAfter) {
-  return new Response(JSON.stringify({ code: "RATE_LIMITED", error: "too many requests", retryAfter }), {
-    status: 429,
+/**
+ * The answer to a refused `take`: 429 for `RATE_LIMITED`, 503 for `STORE_UNAVAILABLE` (the
+ * budget could not be counted, so the request is not the client's fault), both with
+ * `Retry-After` and a JSON body carrying the code.
+ */
+export function rateLimitedResponse(retryAfter, code = "RATE_LIMITED") {
+  const unavailable = code === "STORE_UNAVAILABLE";
+  const error = unavailable ? "rate limit unavailable" : "too many requests";
+  return new Response(JSON.stringify({ code: unavailable ? code : "RATE_LIMITED", error, retryAfter }), {
+    status: unavailable ? 503 : 429,
     headers: { "content-type": "application/json", "retry-after": String(retryAfter) },
   });
 }

@@ -45,6 +45,7 @@ export function checkPreSession(preSession, where) {
 export function statusOf(code) {
   if (code === "CROSS_ORIGIN" || code === "CSRF") return 403;
   if (code === "RATE_LIMITED") return 429;
+  if (code === "STORE_UNAVAILABLE") return 503;
   return 500;
 }
 

@@ -22,6 +22,9 @@ export function expressApp() {
     res.json({ data: s?.data ?? null, id: s?.id ?? null, keyId: s?.keyId ?? null, error: req.sessionError?.code ?? null });
   });
   app.get("/token", needSession, (req, res) => res.json({ token: tokens.token(req.session) }));
+  // A limiter whose counter is down: the request must be refused (503), never let through.
+  const down = { hit: () => Promise.reject(new Error("counter down")), reset: () => Promise.resolve() };
+  app.post("/sign-in-limiter-down", rateLimit(new RateLimiter({ ...SIGN_IN_LIMIT, counter: down }), { key: () => "any" }), (req, res) => res.json({ passed: true }));
   app.post(
     "/sign-in",
     rateLimit(new RateLimiter(SIGN_IN_LIMIT), { key: (req) => clientOf(req.get("x-client")) }),

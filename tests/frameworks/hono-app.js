@@ -22,6 +22,9 @@ export function honoApp() {
     return c.json({ data: s?.data ?? null, id: s?.id ?? null, keyId: s?.keyId ?? null, error: c.get("sessionError")?.code ?? null });
   });
   app.get("/token", needSession, (c) => c.json({ token: tokens.token(c.get("session")) }));
+  // A limiter whose counter is down: the request must be refused (503), never let through.
+  const down = { hit: () => Promise.reject(new Error("counter down")), reset: () => Promise.resolve() };
+  app.post("/sign-in-limiter-down", rateLimit(new RateLimiter({ ...SIGN_IN_LIMIT, counter: down }), { key: (c) => "any" }), (c) => c.json({ passed: true }));
   app.post(
     "/sign-in",
     rateLimit(new RateLimiter(SIGN_IN_LIMIT), { key: (c) => clientOf(c.req.header("x-client")) }),

@@ -267,6 +267,16 @@ export function scenarios(base, api) {
       },
     },
     {
+      name: "a rate limiter whose store is down refuses (503, STORE_UNAVAILABLE), never lets the request through",
+      fn: async () => {
+        const r = await send(new Jar(), "/sign-in-limiter-down", { method: "POST", form: { user: "ada" } });
+        assert.equal(r.status, 503);
+        assert.equal(r.body.code, "STORE_UNAVAILABLE");
+        assert.ok(Number(r.headers.get("retry-after")) >= 1);
+        assert.notEqual(r.body.passed, true);
+      },
+    },
+    {
       name: "the sign-in rate limit is reached (429, Retry-After, RATE_LIMITED) and resets after its window",
       fn: async () => {
         const client = `${clientId}-limited`;

@@ -22,6 +22,7 @@ Deno.test("types: the entries' declarations match what they export", async () =>
   const limiter = new RateLimiter({ limit: 1, window: 60, counter });
   const answer = await limiter.take(clientKey("2001:db8::1"));
   if (!answer.ok || rateLimitedResponse(5).status !== 429) throw new Error("limiter");
+  if (rateLimitedResponse(5, "STORE_UNAVAILABLE").status !== 503) throw new Error("limiter down");
   const middleware = [session(sessions), protect({ tokens }), rateLimit(limiter, { key: () => "k" })];
   if (middleware.some((m) => typeof m !== "function")) throw new Error("hono middleware");
   if (typeof expressEntry.session(sessions) !== "function") throw new Error("express middleware");
