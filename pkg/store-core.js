@@ -468,6 +468,20 @@ export function rotateRecord(record, presented, next, now, grace) {
   return ["theft", null];
 }
 
+/**
+ * The cap on one subject's live series, for stores that keep the subject's index as one
+ * record `{ keepUntil, series: [[series, keepUntil], ...] }` (or undefined): adds `series`,
+ * drops ended ones, and, past MAX_SERIES_PER_SUBJECT, the ones that expire first. Returns
+ * the new index and the series ids to delete.
+ */
+export function indexSeries(index, series, keepUntil, now) {
+  const live = (index?.series ?? []).filter(([s, k]) => k >= now && s !== series);
+  live.push([series, keepUntil]);
+  live.sort((a, b) => a[1] - b[1]);
+  const dropped = live.splice(0, Math.max(0, live.length - MAX_SERIES_PER_SUBJECT)).map(([s]) => s);
+  return [{ keepUntil: Math.max(...live.map(([, k]) => k)), series: live }, dropped];
+}
+
 /** Adds a session to a series' record, keeping the newest REMEMBER_LINKS still open. */
 export function linkRecord(record, id, keep, now) {
   const sessions = record.sessions.filter(([, k]) => k >= now);

@@ -12,6 +12,7 @@ import {
   checkLabel,
   checkSubject,
   dataBytes,
+  indexSeries,
   linkRecord,
   listOrder,
   rotateRecord,
@@ -243,7 +244,17 @@ export class DenoKvStore {
 
   rememberStart(series, record, keepUntil, now) {
     return this.#run(async () => {
-      await this.#kv.set(this.#series(series), { ...record, keepUntil }, DenoKvStore.#ttl(keepUntil, now));
+      // The series and its place in the subject's index (the cap on live series) in one
+      // atomic write; the series the cap pushes out are deleted after it.
+      const dropped = await this.#atomically(async () => {
+        const got = await this.#kv.get([this.#p, "rm-index", record.subject]);
+        const [index, out] = indexSeries(got.value ?? undefined, series, keepUntil, now);
+        const op = this.#kv.atomic().check(got);
+        op.set(got.key, index, DenoKvStore.#ttl(index.keepUntil, now));
+        op.set(this.#series(series), { ...record, keepUntil }, DenoKvStore.#ttl(keepUntil, now));
+        return { ok: (await op.commit()).ok, value: out };
+      });
+      for (const old of dropped) await this.#kv.delete(this.#series(old));
     });
   }
 

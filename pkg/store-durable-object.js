@@ -19,6 +19,7 @@ import {
   checkLabel,
   checkSubject,
   dataBytes,
+  indexSeries,
   linkRecord,
   listOrder,
   rotateRecord,
@@ -158,6 +159,15 @@ export class SessionStoreObject extends DurableObject {
     return true;
   }
 
+  // The subject's index of live remember-me series (this object is the subject's): adds one
+  // and answers the series the cap pushes out, for the caller to end.
+  async rememberIndex(series, keepUntil, now) {
+    const [index, dropped] = indexSeries(await this.#storage().get("rmi"), series, keepUntil, now);
+    await this.#storage().put("rmi", index);
+    await this.#schedule();
+    return dropped;
+  }
+
   async rememberStart(record, keepUntil) {
     await this.#storage().put("rm", { ...record, keepUntil });
     await this.#schedule();
@@ -269,8 +279,12 @@ export class DurableObjectStore {
     return durableObjectClaim({ object: (key) => this.#object("h", key), run: (call) => this.#run(call) })(id, until, now);
   }
 
-  rememberStart(series, record, keepUntil, _now) {
-    return this.#run(() => this.#object("r", series).rememberStart(record, keepUntil));
+  rememberStart(series, record, keepUntil, now) {
+    return this.#run(async () => {
+      await this.#object("r", series).rememberStart(record, keepUntil);
+      const dropped = await this.#object("u", record.subject).rememberIndex(series, keepUntil, now);
+      for (const old of dropped) await this.#object("r", old).rememberForget();
+    });
   }
 
   rememberRotate(series, presented, next, now, grace, keepUntil) {

@@ -327,6 +327,19 @@ export function storeCases(ctx) {
         eq((await sessions.resumeAsync("__Host-session-remember=junk", { now })).outcome, "unknown", "malformed");
       },
     },
+    {
+      name: "remember-me: at most 32 live series per subject; starting one more ends the one expiring first",
+      fn: async () => {
+        const now = nowSeconds();
+        const { sessions } = await rememberSetup();
+        const s = await sessions.signInAsync(1, { subject: user(12), now });
+        const tokens = [];
+        for (let i = 0; i < 33; i++) tokens.push(tokenHeader(await sessions.rememberAsync(s, { now: now + i })));
+        eq((await sessions.resumeAsync(tokens[0], { now: now + 40 })).outcome, "unknown", "the oldest series was dropped");
+        eq((await sessions.resumeAsync(tokens[1], { now: now + 40 })).outcome, "rotated", "the next one lives");
+        eq((await sessions.resumeAsync(tokens[32], { now: now + 40 })).outcome, "rotated", "the newest lives");
+      },
+    },
   );
   return cases;
 }

@@ -177,16 +177,12 @@ test("cross-language: a remember-me series started by either side rotates on the
   eq((await sessions.resumeAsync(tokenOf(m2.setCookies), { now: now + 301 })).outcome, "unknown", "Node finds the series gone");
 });
 
-test("redis: at most 32 live remember-me series per subject, the one expiring first dropped", async () => {
+test("redis: the subject's index of remember-me series holds at most 32 (the shared suite checks which are dropped)", async () => {
   const now = nowSeconds();
   const sessions = manager(new RedisStore(client, { prefix: `cap${process.pid}` }), { rememberToken: {} });
   const subject = `cap-user-${now}`;
   const s = await sessions.signInAsync(1, { subject, now });
-  const tokens = [];
-  for (let i = 0; i < 33; i++) tokens.push(header(await sessions.rememberAsync(s, { now: now + i })));
-  eq((await sessions.resumeAsync(tokens[0], { now: now + 40 })).outcome, "unknown", "the oldest series was dropped");
-  eq((await sessions.resumeAsync(tokens[1], { now: now + 40 })).outcome, "rotated", "the next one lives");
-  eq((await sessions.resumeAsync(tokens[32], { now: now + 40 })).outcome, "rotated", "the newest lives");
+  for (let i = 0; i < 33; i++) await sessions.rememberAsync(s, { now: now + i });
   const index = await client.sendCommand(["ZCARD", `cap${process.pid}:{u:${Buffer.from(subject).toString("base64url")}}:rm`]);
   eq(index, 32, "the subject's index holds the cap");
 });
