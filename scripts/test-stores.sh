@@ -126,6 +126,8 @@ if [ "${1:-}" = bench ]; then
 fi
 
 features=store-sqlite,store-redis,store-postgres
+echo "== stores: the doc examples with every store feature on"
+cargo test --quiet --features "$features" --doc
 echo "== stores: the behavioural suite on memory, SQLite, Redis and Postgres"
 cargo test --quiet --features "$features" --test stores
 echo "== stores: faults (servers killed and restarted mid-run)"

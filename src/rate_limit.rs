@@ -1,7 +1,7 @@
 //! Rate limits for session endpoints (sign-in, sign-up, password reset): a contract any
 //! backend implements ([`RateLimit`]), the key to count a client under ([`client_key`]),
 //! and, with the `rate-limit` feature, an in-memory limiter for one server
-//! ([`MemoryRateLimit`], on governor's GCRA).
+//! (`MemoryRateLimit`, on governor's GCRA).
 //!
 //! A fleet needs one budget shared by every server, which only a shared store gives; such
 //! a store implements [`RateLimit`] (its check is asynchronous for that reason) and the

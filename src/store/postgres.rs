@@ -87,9 +87,9 @@ fn int(n: u64) -> i64 {
 impl PostgresStore {
     /// Starts the options for the database at `url` (`postgres://user:pass@host:port/db`).
     ///
-    /// ```
-    /// let _ = cookie_seal::store::PostgresStore::builder("postgres://127.0.0.1/app");
     /// ```ignore-wasm32
+    /// let _ = cookie_seal::store::PostgresStore::builder("postgres://127.0.0.1/app");
+    /// ```
     pub fn builder(url: &str) -> PostgresStoreBuilder {
         PostgresStoreBuilder {
             url: url.to_owned(),
