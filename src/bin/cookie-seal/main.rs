@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod help;
 mod input;
 
 use std::io::Write as _;
@@ -138,7 +139,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Help(topic) => print(args::help(topic).as_bytes()),
+        Command::Help(topic) => print(help::help(topic).as_bytes()),
         Command::Version => {
             print(format!("cookie-seal {}\n", env!("CARGO_PKG_VERSION")).as_bytes())
         }
