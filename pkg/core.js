@@ -40,6 +40,18 @@ export function fromWasm(text) {
   return new SealError(code, message, details);
 }
 
+// Text bound for WasmSealer's seal and open crosses as its UTF-8 (src/wasm.rs): one native
+// encodeInto into this buffer and one copy into wasm memory. Every such text is at most maxLen
+// (≤ 4096) UTF-16 units long, so the buffer stays within 12 KB. Synchronous use only: the
+// glue has copied the bytes before anything else can run.
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(0);
+
+function utf8(text) {
+  if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
+  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
+}
+
 export function isObject(value) {
   return typeof value === "object" && value !== null;
 }
@@ -282,7 +294,12 @@ export function bindSealer(wasm, instantiated) {
         // the text into wasm memory, which grows but never shrinks.
         throw fromWasm(inner.tooLarge(utf8Length(json), false));
       }
-      return call(() => inner.seal(json, now));
+      const bytes = utf8(json);
+      try {
+        return call(() => inner.seal(bytes, now));
+      } finally {
+        bytes.fill(0); // the plaintext does not linger here
+      }
     }
 
     open(value, options) {
@@ -293,7 +310,8 @@ export function bindSealer(wasm, instantiated) {
       }
       if (value.length > this.#maxLen) throw fromWasm(inner.tooLarge(utf8Length(value), true));
       wellFormed(value, "the value", "MALFORMED");
-      const [text, issuedAt, expiresAt, keyId, needsReseal] = call(() => inner.open(value, now));
+      const bytes = utf8(value);
+      const [text, issuedAt, expiresAt, keyId, needsReseal] = call(() => inner.open(bytes, now));
       return { data: fromJson(text), issuedAt, expiresAt, keyId, needsReseal };
     }
   }
