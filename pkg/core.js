@@ -48,7 +48,18 @@ const encoder = new TextEncoder();
 let scratch = new Uint8Array(0);
 
 function utf8(text) {
-  if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
+  const n = text.length;
+  if (scratch.length < n * 3) scratch = new Uint8Array(n * 3);
+  // A short ASCII text is copied by hand: cheaper than encodeInto's call and result object.
+  if (n <= 256) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) break;
+      scratch[i] = c;
+    }
+    if (i === n) return scratch.subarray(0, n);
+  }
   return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
 }
 
