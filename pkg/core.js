@@ -40,17 +40,15 @@ export function fromWasm(text) {
   return new SealError(code, message, details);
 }
 
-// Text bound for WasmSealer's seal and open crosses as its UTF-8 (src/wasm.rs): one native
-// encodeInto into this buffer and one copy into wasm memory. Every such text is at most maxLen
-// (≤ 4096) UTF-16 units long, so the buffer stays within 12 KB. Synchronous use only: the
-// glue has copied the bytes before anything else can run.
+// Sealer text enters wasm as UTF-8 bytes (src/wasm.rs says why), via this buffer: at most
+// maxLen (≤ 4096) units of text, so ≤ 12 KB. The glue copies it out at once (synchronous).
 const encoder = new TextEncoder();
 let scratch = new Uint8Array(0);
 
 function utf8(text) {
   const n = text.length;
   if (scratch.length < n * 3) scratch = new Uint8Array(n * 3);
-  // A short ASCII text is copied by hand: cheaper than encodeInto's call and result object.
+  // Short ASCII by hand: cheaper than encodeInto's call and result object.
   if (n <= 256) {
     let i = 0;
     for (; i < n; i++) {
@@ -309,7 +307,7 @@ export function bindSealer(wasm, instantiated) {
       try {
         return call(() => inner.seal(bytes, now));
       } finally {
-        bytes.fill(0); // the plaintext does not linger here
+        bytes.fill(0); // no plaintext left behind
       }
     }
 
