@@ -14,7 +14,8 @@
 // in both the two cross between 768 and 1024 bytes (by wall clock and by CPU time).
 const MIN_LEN = { node: 256, deno: 896, workerd: 896 };
 // Whether the per-message nonce comes from node:crypto's randomFillSync rather than
-// crypto.getRandomValues (getrandom's), per runtime, where bench/run.sh measured it cheaper.
+// crypto.getRandomValues (getrandom's), per runtime: where bench/run.sh measured it no
+// dearer (Node, Deno); in workerd getRandomValues is the cheaper.
 // Both are the runtime's OS-seeded CSPRNG; either way one call per nonce, nothing pooled.
 const RANDOM = { node: true, deno: true, workerd: false };
 

@@ -8,8 +8,8 @@
 //! synchronous hardware one a JavaScript host provides, for messages of at least some length:
 //! a function-pointer registry, so the core depends on no binding crate.
 //!
-//! The same binding may register the host's CSPRNG for the per-message nonce, where one call
-//! to it costs less than getrandom's; one OS-seeded CSPRNG call per nonce either way.
+//! The same binding may register the host's CSPRNG for the per-message nonce, where a call
+//! to it measured no dearer than getrandom's; one OS-seeded CSPRNG call per nonce either way.
 
 // Only the wasm binding registers a backend: native builds carry the seam (one load per
 // message) and its tests, and never route anything.
