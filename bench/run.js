@@ -2,7 +2,7 @@
 // ops/s for the three payloads of bench/payloads.json, in Node, Deno, and workerd with and
 // without nodejs_compat, in one run; then cookie-seal's two AES backends in workerd over a
 // range of payload sizes (where the threshold in pkg/aes-backend.js comes from), and the
-// cost of one 24-byte nonce from getRandomValues and from randomFillSync.
+// cost of one 24-byte nonce from getRandomValues and from randomFillSync (Node, Deno, workerd).
 // Prints figures; not a test. Run it with bench/run.sh (it installs and packs first).
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -53,6 +53,7 @@ function workerdConfig(outDir) {
     `(name = "cookie-seal", esModule = embed "${rel(join(pkg, "workerd.js"))}")`,
     `(name = "core.js", esModule = embed "${rel(join(pkg, "core.js"))}")`,
     `(name = "aes-backend.js", esModule = embed "${rel(join(pkg, "aes-backend.js"))}")`,
+    `(name = "text-checks.js", esModule = embed "${rel(join(pkg, "text-checks.js"))}")`,
     `(name = "cookie_seal.js", esModule = embed "${rel(join(pkg, "cookie_seal.js"))}")`,
     `(name = "cookie_seal_bg.wasm", wasm = embed "${rel(join(pkg, "cookie_seal_bg.wasm"))}")`,
     // workerd resolves a bare specifier against the importing module's folder.
@@ -92,6 +93,7 @@ async function startWorkerd() {
   const bin = join(here, "../tests/js/node_modules/.bin/workerd");
   const args = ["serve", config, ...Object.entries(ports).flatMap(([s, port]) => ["--socket-addr", `${s}=127.0.0.1:${port}`])];
   const child = spawn(bin, args, { stdio: ["ignore", "inherit", "inherit"] });
+  workerdPid = child.pid;
   process.on("exit", () => child.kill());
   const bases = Object.fromEntries(Object.entries(ports).map(([s, port]) => [s, `http://127.0.0.1:${port}`]));
   const deadline = Date.now() + 30_000;
@@ -109,23 +111,40 @@ async function startWorkerd() {
   return { child, bases };
 }
 
-async function timed(base, query) {
+// workerd's own CPU time in ms: the time on a CPU of all its threads (Linux's schedstat, in
+// ns), or undefined where there is no /proc.
+let workerdPid;
+function workerdCpuMs() {
+  try {
+    const tasks = readdirSync(`/proc/${workerdPid}/task`);
+    return tasks.reduce((sum, t) => sum + Number(readFileSync(`/proc/${workerdPid}/task/${t}/schedstat`, "utf8").split(" ")[0]), 0) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+async function timed(base, query, cpu) {
   const start = performance.now();
+  const cpuStart = workerdCpuMs();
   const res = await fetch(`${base}/bench?${query}`);
   const body = await res.text();
   if (!res.ok) throw new Error(`workerd: ${body}`);
-  return performance.now() - start;
+  const ms = performance.now() - start;
+  if (cpu) cpu.ms = workerdCpuMs() - cpuStart;
+  return ms;
 }
 
-// `what`: payload=NAME or bytes=N.
+// `what`: payload=NAME or bytes=N. Returns { wall, cpu } in ops/s (cpu: per CPU-second of
+// the workerd process, which also serves the request; 0 where unmeasurable).
 async function workerdOpsPerSec(base, name, op, what, overheadMs) {
   const q = (n) => `name=${encodeURIComponent(name)}&op=${op}&${what}&n=${n}`;
   await timed(base, q(300)); // warm-up, also tiers up the JIT
   // Size one request to about TARGET_MS.
   const probe = await timed(base, q(500));
   const n = Math.max(500, Math.round((500 * TARGET_MS) / Math.max(probe - overheadMs, 1)));
-  const ms = await timed(base, q(n));
-  return ((n + 2) * 1000) / Math.max(ms - overheadMs, 0.001);
+  const cpu = {};
+  const ms = await timed(base, q(n), cpu);
+  return { wall: ((n + 2) * 1000) / Math.max(ms - overheadMs, 0.001), cpu: cpu.ms > 0 ? ((n + 2) * 1000) / cpu.ms : 0 };
 }
 
 function fmt(x) {
@@ -148,33 +167,59 @@ async function overheadOf(base) {
   return overhead;
 }
 
+// BENCH_RUNTIMES=node,deno,workerd (the default: all) picks which runs to make, for a
+// quicker look at one; the tables then leave the others out.
+const RUNTIMES = new Set((process.env.BENCH_RUNTIMES ?? "node,deno,workerd").split(","));
+
 async function main() {
   const results = {}; // results[runtime][payload][name][op]
   const backends = {};
+  const sweep = {}; // sweep[runtime][bytes][name][op]
+  const nonce = {};
   const data = Object.fromEntries(payloads.map((p) => [p.name, JSON.parse(p.text)]));
-  const impls = await contenders({ cookieSeal, jose, iron, nodeCrypto });
-  backends.node = cookieSeal.Sealer.aesBackend;
-  results.node = await bestOfRounds((p, name, op) => opsPerSec(impls[name], op, data[p.name], TARGET_MS), payloads, Object.keys(impls), ROUNDS);
-  const sweep = { node: await sweepInProcess(impls, TARGET_MS, ROUNDS) }; // sweep[runtime][bytes][name][op]
-  const deno = await denoResults();
-  sweep.deno = deno.sweep;
-  results.deno = deno.results;
-  backends.deno = deno.aesBackend;
-  const nonce = { node: nonceCost(nodeCrypto), deno: deno.nonce };
+  if (RUNTIMES.has("node")) {
+    const impls = await contenders({ cookieSeal, jose, iron, nodeCrypto });
+    backends.node = cookieSeal.Sealer.aesBackend;
+    results.node = await bestOfRounds((p, name, op) => opsPerSec(impls[name], op, data[p.name], TARGET_MS), payloads, Object.keys(impls), ROUNDS);
+    sweep.node = await sweepInProcess(impls, TARGET_MS, ROUNDS);
+    nonce.node = nonceCost(nodeCrypto);
+  }
+  let deno = { version: "not run" };
+  if (RUNTIMES.has("deno")) {
+    deno = await denoResults();
+    sweep.deno = deno.sweep;
+    results.deno = deno.results;
+    backends.deno = deno.aesBackend;
+    nonce.deno = deno.nonce;
+  }
 
-  const { child, bases } = await startWorkerd();
-  try {
-    for (const [runtime, base] of [["workerd", bases.compat], ["workerd-nocompat", bases.nocompat]]) {
-      const info = await (await fetch(`${base}/bench?names=1`)).json();
-      backends[runtime] = info.aesBackend;
-      const overhead = await overheadOf(base);
-      results[runtime] = await bestOfRounds((p, name, op) => workerdOpsPerSec(base, name, op, `payload=${p.name}`, overhead), payloads, info.names, ROUNDS);
+  if (RUNTIMES.has("workerd")) {
+    const { child, bases } = await startWorkerd();
+    try {
+      for (const [runtime, base] of [["workerd", bases.compat], ["workerd-nocompat", bases.nocompat]]) {
+        const info = await (await fetch(`${base}/bench?names=1`)).json();
+        backends[runtime] = info.aesBackend;
+        const overhead = await overheadOf(base);
+        results[runtime] = await bestOfRounds((p, name, op) => workerdOpsPerSec(base, name, op, `payload=${p.name}`, overhead), payloads, info.names, ROUNDS);
+      }
+      const overhead = await overheadOf(bases.compat);
+      nonce.workerd = {};
+      for (const source of ["getRandomValues", "randomFillSync"]) {
+        let best = Infinity;
+        let bestCpu = Infinity;
+        for (let r = 0; r < 5; r++) {
+          const cpu = {};
+          best = Math.min(best, (((await timed(bases.compat, `nonce=${source}&n=20000`, cpu)) - overhead) * 1000) / 20_000);
+          bestCpu = Math.min(bestCpu, (cpu.ms * 1000) / 20_000);
+        }
+        nonce.workerd[source] = best;
+        if (Number.isFinite(bestCpu)) nonce.workerd[`${source} (CPU)`] = bestCpu;
+      }
+      const sizes = SWEEP.map((bytes) => ({ name: String(bytes), bytes }));
+      sweep.workerd = await bestOfRounds((p, name, op) => workerdOpsPerSec(bases.compat, name, op, `bytes=${p.bytes}`, overhead), sizes, SWEPT, ROUNDS);
+    } finally {
+      child.kill();
     }
-    const overhead = await overheadOf(bases.compat);
-    const sizes = SWEEP.map((bytes) => ({ name: String(bytes), bytes }));
-    sweep.workerd = await bestOfRounds((p, name, op) => workerdOpsPerSec(bases.compat, name, op, `bytes=${p.bytes}`, overhead), sizes, SWEPT, ROUNDS);
-  } finally {
-    child.kill();
   }
 
   console.log(`cookie-seal JS benchmark: ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0].model}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, Node ${process.version}, Deno ${deno.version}`);
@@ -185,7 +230,7 @@ async function main() {
   const header = ["runtime", "payload", "op", ...columns, "vs jose", "vs webcrypto", "vs node:crypto"];
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map(() => "---").join("|")}|`);
-  for (const runtime of ["node", "deno", "workerd", "workerd-nocompat"]) {
+  for (const runtime of Object.keys(results)) {
     for (const p of payloads) {
       for (const op of OPS) {
         const r = results[runtime][p.name];
@@ -195,14 +240,30 @@ async function main() {
       }
     }
   }
-  console.log("\ncookie-seal by payload size: software AES (sw) vs node:crypto AES (hw), ops/s; workerd with nodejs_compat\n");
-  console.log("| runtime | payload | seal sw | seal hw | hw/sw | open sw | open hw | hw/sw |");
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("\nThe same runs by CPU time (ops per CPU-second of the process; for WebCrypto in Node and Deno that includes their worker threads); ratios as above\n");
+  const cpuColumns = ["cookie-seal", "jose", "webcrypto", "node:crypto"];
+  const cpuHeader = ["runtime", "payload", "op", ...cpuColumns, "vs jose", "vs webcrypto", "vs node:crypto"];
+  console.log(`| ${cpuHeader.join(" | ")} |`);
+  console.log(`|${cpuHeader.map(() => "---").join("|")}|`);
+  for (const runtime of Object.keys(results)) {
+    for (const p of payloads) {
+      for (const op of OPS) {
+        const r = results[runtime][p.name];
+        const c = (n) => r[n]?.cpu?.[op] || undefined;
+        const cells = cpuColumns.map((n) => (c(n) ? fmt(c(n)) : "–"));
+        console.log(`| ${[runtime, `${p.name} (${p.bytes} B)`, op, ...cells, ratio(c("cookie-seal"), c("jose")), ratio(c("cookie-seal"), c("webcrypto")), ratio(c("cookie-seal"), c("node:crypto"))].join(" | ")} |`);
+      }
+    }
+  }
+  console.log("\ncookie-seal by payload size: software AES (sw) vs node:crypto AES (hw), ops/s (workerd: with nodejs_compat)\n");
+  console.log("| runtime | payload | seal sw | seal hw | hw/sw | open sw | open hw | hw/sw | seal hw/sw by CPU | open hw/sw by CPU |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const [runtime, bySize] of Object.entries(sweep)) {
     for (const bytes of SWEEP) {
       const r = bySize[String(bytes)];
       const [ss, sh, os_, oh] = [r["cookie-seal sw"].seal, r["cookie-seal hw"].seal, r["cookie-seal sw"].open, r["cookie-seal hw"].open];
-      console.log(`| ${runtime} | ${bytes} B | ${fmt(ss)} | ${fmt(sh)} | ${ratio(sh, ss)} | ${fmt(os_)} | ${fmt(oh)} | ${ratio(oh, os_)} |`);
+      const [cs, ch, co, coh] = [r["cookie-seal sw"].cpu.seal, r["cookie-seal hw"].cpu.seal, r["cookie-seal sw"].cpu.open, r["cookie-seal hw"].cpu.open];
+      console.log(`| ${runtime} | ${bytes} B | ${fmt(ss)} | ${fmt(sh)} | ${ratio(sh, ss)} | ${fmt(os_)} | ${fmt(oh)} | ${ratio(oh, os_)} | ${ratio(ch, cs)} | ${ratio(coh, co)} |`);
     }
   }
   for (const [runtime, cost] of Object.entries(nonce)) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (prints figures; not a test): builds and packs pkg/ unless told to reuse it,
-# installs the tarball into bench/, then runs bench/run.js (Node and workerd, one run).
-#   bench/run.sh [--reuse-pkg]      BENCH_MS=500 sets the measuring time per figure
+# installs the tarball into bench/, then runs bench/run.js (Node, Deno and workerd, one run).
+#   bench/run.sh [--reuse-pkg]      BENCH_MS=500 sets the measuring time per figure,
+#   BENCH_ROUNDS=3 the rounds, BENCH_RUNTIMES=node,deno,workerd (the default) which runs to make
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-js.sh build bench

@@ -40,6 +40,27 @@ export function fromWasm(text) {
   return new SealError(code, message, details);
 }
 
+// Sealer text enters wasm as UTF-8 bytes (src/wasm.rs says why), via this buffer: at most
+// maxLen (≤ 4096) units of text, so ≤ 12 KB. The glue copies it out at once (synchronous).
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(0);
+
+function utf8(text) {
+  const n = text.length;
+  if (scratch.length < n * 3) scratch = new Uint8Array(n * 3);
+  // Short ASCII by hand: cheaper than encodeInto's call and result object.
+  if (n <= 256) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) break;
+      scratch[i] = c;
+    }
+    if (i === n) return scratch.subarray(0, n);
+  }
+  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
+}
+
 export function isObject(value) {
   return typeof value === "object" && value !== null;
 }
@@ -282,7 +303,12 @@ export function bindSealer(wasm, instantiated) {
         // the text into wasm memory, which grows but never shrinks.
         throw fromWasm(inner.tooLarge(utf8Length(json), false));
       }
-      return call(() => inner.seal(json, now));
+      const bytes = utf8(json);
+      try {
+        return call(() => inner.seal(bytes, now));
+      } finally {
+        bytes.fill(0); // no plaintext left behind
+      }
     }
 
     open(value, options) {
@@ -293,7 +319,8 @@ export function bindSealer(wasm, instantiated) {
       }
       if (value.length > this.#maxLen) throw fromWasm(inner.tooLarge(utf8Length(value), true));
       wellFormed(value, "the value", "MALFORMED");
-      const [text, issuedAt, expiresAt, keyId, needsReseal] = call(() => inner.open(value, now));
+      const bytes = utf8(value);
+      const [text, issuedAt, expiresAt, keyId, needsReseal] = call(() => inner.open(bytes, now));
       return { data: fromJson(text), issuedAt, expiresAt, keyId, needsReseal };
     }
   }

@@ -153,17 +153,20 @@ impl WasmSealer {
         Ok(WasmSealer { inner: b.build()? })
     }
 
-    /// Seals `payload` (the caller's JSON text, which the wrapper has checked is well-formed
-    /// UTF-16, so it encodes to UTF-8 unchanged) issued at `now` seconds.
-    pub fn seal(&self, payload: &str, now: f64) -> Result<String, Thrown> {
+    /// Seals `payload` issued at `now` seconds: the UTF-8 of the caller's JSON text, which the
+    /// wrapper has checked is well-formed UTF-16 and encoded with `TextEncoder`. Bytes, not
+    /// `&str`: the glue copies a string in one character at a time, an array in one `set`.
+    pub fn seal(&self, payload: &[u8], now: f64) -> Result<String, Thrown> {
         let now = whole("now", now)?;
-        Ok(self.inner.seal_bytes_at(payload.as_bytes(), now)?)
+        Ok(self.inner.seal_bytes_at(payload, now)?)
     }
 
-    /// Opens `value` at `now` seconds: `[payload text, issuedAt, expiresAt, keyId,
-    /// needsReseal]`, one array rather than an object to free.
-    pub fn open(&self, value: &str, now: f64) -> Result<Vec<JsValue>, Thrown> {
+    /// Opens `value` (its UTF-8, as for `seal`) at `now` seconds: `[payload text, issuedAt,
+    /// expiresAt, keyId, needsReseal]`, one array rather than an object to free.
+    pub fn open(&self, value: &[u8], now: f64) -> Result<Vec<JsValue>, Thrown> {
         let now = whole("now", now)?;
+        let value = core::str::from_utf8(value)
+            .map_err(|_| Error::Malformed("the value is not UTF-8"))?;
         let opened = self.inner.open_bytes_at(value, now)?;
         let data = String::from_utf8(opened.data)
             .map_err(|_| Error::Payload("payload is not UTF-8".into()))?;
