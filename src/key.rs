@@ -2,8 +2,6 @@
 
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -110,9 +108,8 @@ impl Key {
             )));
         }
         let bytes = Zeroizing::new(
-            URL_SAFE_NO_PAD
-                .decode(text)
-                .map_err(|_| Error::InvalidKey("not canonical unpadded base64url".into()))?,
+            crate::b64::decode(text)
+                .ok_or_else(|| Error::InvalidKey("not canonical unpadded base64url".into()))?,
         );
         Key::from_bytes(&bytes)
     }
@@ -125,7 +122,7 @@ impl Key {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn to_base64url(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.bytes.as_ref())
+        crate::b64::encode(self.bytes.as_slice())
     }
 
     fn from_box(bytes: Box<Zeroizing<[u8; KEY_LEN]>>) -> Key {
