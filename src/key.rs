@@ -209,7 +209,9 @@ impl Keyring {
     pub fn with_key(mut self, id: &str, key: Key) -> Result<Keyring, Error> {
         check_key_id(id)?;
         if self.get(id).is_some() {
-            return Err(Error::InvalidKey(format!("duplicate key id {id:?}")));
+            // Checked above, so quoting by hand is what `{id:?}` would print (see Error's
+            // Display for why not Debug).
+            return Err(Error::InvalidKey(format!("duplicate key id \"{id}\"")));
         }
         if self.entries.len() >= MAX_KEYS {
             return Err(Error::InvalidKey(format!("more than {MAX_KEYS} keys")));
@@ -248,7 +250,7 @@ impl Keyring {
             };
             check_key_id(id)?;
             let key = Key::from_base64url(key).map_err(|err| match err {
-                Error::InvalidKey(why) => Error::InvalidKey(format!("key {id:?}: {why}")),
+                Error::InvalidKey(why) => Error::InvalidKey(format!("key \"{id}\": {why}")),
                 other => other,
             })?;
             ring = Some(match ring {
