@@ -53,6 +53,7 @@ function workerdConfig(outDir) {
     `(name = "cookie-seal", esModule = embed "${rel(join(pkg, "workerd.js"))}")`,
     `(name = "core.js", esModule = embed "${rel(join(pkg, "core.js"))}")`,
     `(name = "aes-backend.js", esModule = embed "${rel(join(pkg, "aes-backend.js"))}")`,
+    `(name = "text-checks.js", esModule = embed "${rel(join(pkg, "text-checks.js"))}")`,
     `(name = "cookie_seal.js", esModule = embed "${rel(join(pkg, "cookie_seal.js"))}")`,
     `(name = "cookie_seal_bg.wasm", wasm = embed "${rel(join(pkg, "cookie_seal_bg.wasm"))}")`,
     // workerd resolves a bare specifier against the importing module's folder.
