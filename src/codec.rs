@@ -7,8 +7,6 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
 use crate::cookie::check_cookie_name;
@@ -246,7 +244,7 @@ impl Codec {
             return Err(Error::AeadLimit);
         };
         raw.extend_from_slice(&tag);
-        Ok(URL_SAFE_NO_PAD.encode(raw.as_slice()))
+        Ok(crate::b64::encode(&raw))
     }
 
     /// Opens a value of any length bound to `chunk`: decode, structure, key id,

@@ -225,8 +225,10 @@ pub(crate) fn cookie_pairs(header: &str) -> Result<Vec<(&str, &str)>, Error> {
             let (name, value) = pair.split_once('=')?;
             let name = name.trim_matches([' ', '\t']);
             let mut value = value.trim_matches([' ', '\t']);
-            if value.len() >= 2 && value.starts_with('"') && value.ends_with('"') {
-                value = &value[1..value.len() - 1];
+            // strip_*, not `&value[1..len - 1]`: the same cut, without a panicking slice
+            // whose message code (char escaping) would otherwise ship in the wasm module.
+            if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                value = inner;
             }
             let clean = |s: &str| !s.bytes().any(|b| b.is_ascii_control());
             (!name.is_empty() && clean(name) && clean(value)).then_some((name, value))

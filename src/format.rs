@@ -445,8 +445,5 @@ pub fn inspect(value: &str) -> Result<Inspection, Error> {
 
 /// Canonical unpadded base64url, the only encoding a value may use.
 pub(crate) fn decode(value: &str) -> Result<Vec<u8>, Error> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(value)
-        .map_err(|_| Error::Malformed("not canonical unpadded base64url"))
+    crate::b64::decode(value).ok_or(Error::Malformed("not canonical unpadded base64url"))
 }

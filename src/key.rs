@@ -2,8 +2,6 @@
 
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -110,9 +108,8 @@ impl Key {
             )));
         }
         let bytes = Zeroizing::new(
-            URL_SAFE_NO_PAD
-                .decode(text)
-                .map_err(|_| Error::InvalidKey("not canonical unpadded base64url".into()))?,
+            crate::b64::decode(text)
+                .ok_or_else(|| Error::InvalidKey("not canonical unpadded base64url".into()))?,
         );
         Key::from_bytes(&bytes)
     }
@@ -125,7 +122,7 @@ impl Key {
     /// # Ok::<(), cookie_seal::Error>(())
     /// ```
     pub fn to_base64url(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.bytes.as_ref())
+        crate::b64::encode(self.bytes.as_slice())
     }
 
     fn from_box(bytes: Box<Zeroizing<[u8; KEY_LEN]>>) -> Key {
@@ -212,7 +209,9 @@ impl Keyring {
     pub fn with_key(mut self, id: &str, key: Key) -> Result<Keyring, Error> {
         check_key_id(id)?;
         if self.get(id).is_some() {
-            return Err(Error::InvalidKey(format!("duplicate key id {id:?}")));
+            // Checked above, so quoting by hand is what `{id:?}` would print (see Error's
+            // Display for why not Debug).
+            return Err(Error::InvalidKey(format!("duplicate key id \"{id}\"")));
         }
         if self.entries.len() >= MAX_KEYS {
             return Err(Error::InvalidKey(format!("more than {MAX_KEYS} keys")));
@@ -251,7 +250,7 @@ impl Keyring {
             };
             check_key_id(id)?;
             let key = Key::from_base64url(key).map_err(|err| match err {
-                Error::InvalidKey(why) => Error::InvalidKey(format!("key {id:?}: {why}")),
+                Error::InvalidKey(why) => Error::InvalidKey(format!("key \"{id}\": {why}")),
                 other => other,
             })?;
             ring = Some(match ring {

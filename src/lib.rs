@@ -7,6 +7,8 @@
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+// Strict unpadded base64url, the encoding of values, keys and session ids.
+mod b64;
 pub mod clock;
 mod codec;
 mod cookie;

@@ -3,9 +3,6 @@
 //! writers refuse to produce (unknown flag bits, bad subjects, non-UTF-8 payloads, claims
 //! in any combination, any chunk count), so this seals exactly the bytes it is given.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 use crate::format::{self, ChunkPosition};
 use crate::xaes::NONCE_LEN;
 use crate::{Error, Sealer};
@@ -56,5 +53,5 @@ pub fn seal_raw_claims_with_fixed_nonce_insecure(
         .seal_in_place(&nonce, &aad, &mut raw[body_start..])
         .map_err(|()| Error::Payload("plaintext too long for AES-GCM".into()))?;
     raw.extend_from_slice(&tag);
-    Ok(URL_SAFE_NO_PAD.encode(raw))
+    Ok(crate::b64::encode(&raw))
 }

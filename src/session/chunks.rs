@@ -70,8 +70,12 @@ pub(crate) fn split(
     (0..count)
         .map(|i| {
             let room = room(name.len(), max_len, i, count);
-            // A base64url value is ASCII, so any index is a character boundary.
-            let (piece, tail) = rest.split_at(room.min(rest.len()));
+            // A base64url value is ASCII, so any index is a character boundary and the
+            // fallback is never taken; checked rather than `split_at` so that no panic path
+            // (and its message formatting) ships in the wasm module.
+            let (piece, tail) = rest
+                .split_at_checked(room.min(rest.len()))
+                .unwrap_or((rest, ""));
             rest = tail;
             let text = if i == 0 {
                 format!("{count}.{piece}")

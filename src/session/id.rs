@@ -3,9 +3,6 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 use crate::Error;
 use crate::format::{SESSION_ID_LEN, SUBJECT_MAX_LEN};
 
@@ -49,7 +46,7 @@ impl SessionId {
 
 impl fmt::Display for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&URL_SAFE_NO_PAD.encode(self.0))
+        f.write_str(&crate::b64::encode(&self.0))
     }
 }
 

@@ -56,8 +56,6 @@ mod redis_limit {
     use std::sync::LazyLock;
     use std::time::Duration;
 
-    use base64::Engine as _;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use redis::Script;
 
     use super::{RateLimit, RateLimitFuture, check_options, cut, limited};
@@ -123,7 +121,7 @@ return {n, ttl}",
             let redis_key = format!(
                 "{}:{{rl:{}}}",
                 self.store.prefix,
-                URL_SAFE_NO_PAD.encode(cut(key))
+                crate::b64::encode(cut(key))
             );
             let mut conn = self.store.conn.clone();
             let window_ms = self.window_ms;

@@ -9,12 +9,11 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Value};
 
 use super::redis_scripts::{EVERYWHERE, LIST, RECORD, REVOKE, TOUCH};
+use crate::b64;
 
 use super::{
     DEFAULT_MAX_SESSIONS_PER_SUBJECT, DEFAULT_STORE_TIMEOUT, SessionEntry, SessionStore,
@@ -87,7 +86,7 @@ impl RedisStore {
     }
 
     fn subject_base(&self, subject: &str) -> String {
-        format!("{}:{{u:{}}}:", self.prefix, URL_SAFE_NO_PAD.encode(subject))
+        format!("{}:{{u:{}}}:", self.prefix, b64::encode(subject.as_bytes()))
     }
 
     /// The hash-tagged base of a session's keys: its subject's, or its own.
