@@ -17,8 +17,6 @@ use std::time::Duration;
 use super::{json_string, open_token};
 use crate::cookie::{CookieAttributes, cookie_pairs};
 use crate::{Error, Keyring, Sealer};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The cookie that holds the pre-session value, unless another name is given. `__Host-`:
 /// only this host, over HTTPS, can set it.
@@ -187,7 +185,7 @@ impl PreSessionTokens {
             None => {
                 let mut bytes = [0u8; VALUE_BYTES];
                 getrandom::fill(&mut bytes).map_err(|_| Error::RandomFailed)?;
-                URL_SAFE_NO_PAD.encode(bytes)
+                crate::b64::encode(&bytes)
             }
         };
         let token = self.sealer.seal_bytes_at(&json_string(&value), now)?;

@@ -11,8 +11,6 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use super::StoreFuture;
@@ -285,7 +283,7 @@ pub trait RememberStore: Send + Sync {
 /// assert_eq!(hash, "K7gNU3sdo-OL0wNhqoVWhr3g6s1xYv72ol_pe_Unols");
 /// ```
 pub fn token_hash(secret: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes()))
+    crate::b64::encode(&Sha256::digest(secret.as_bytes()))
 }
 
 fn invalid(why: &str) -> Error {
@@ -328,7 +326,7 @@ pub(crate) fn random_text(bytes: usize) -> Result<String, Error> {
     let mut buf = [0u8; 32];
     let buf = &mut buf[..bytes.min(32)];
     getrandom::fill(buf).map_err(|_| Error::RandomFailed)?;
-    Ok(URL_SAFE_NO_PAD.encode(buf))
+    Ok(crate::b64::encode(&buf))
 }
 
 /// Splits `<series>.<secret>`; anything else (any other length included) is `None`.

@@ -10,8 +10,6 @@
 
 use std::sync::LazyLock;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use redis::{Script, Value};
 
 use super::{
@@ -115,7 +113,7 @@ impl RedisStore {
         format!(
             "{}:{{u:{}}}:rm",
             self.prefix,
-            URL_SAFE_NO_PAD.encode(subject)
+            crate::b64::encode(subject.as_bytes())
         )
     }
 
