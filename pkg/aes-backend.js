@@ -13,11 +13,6 @@
 // node:crypto GCM is slower per byte than Node's and workerd's fixed cost is larger, and
 // in both the two cross between 768 and 1024 bytes (by wall clock and by CPU time).
 const MIN_LEN = { node: 256, deno: 896, workerd: 896 };
-// Whether the per-message nonce comes from node:crypto's randomFillSync rather than
-// crypto.getRandomValues (getrandom's), per runtime: where bench/run.sh measured it no
-// dearer (Node, Deno); in workerd getRandomValues is the cheaper.
-// Both are the runtime's OS-seeded CSPRNG; either way one call per nonce, nothing pooled.
-const RANDOM = { node: true, deno: true, workerd: false };
 
 export const AES_CHOICES = ["auto", "node-crypto", "software"];
 
@@ -46,20 +41,9 @@ function nodeCrypto() {
 // The object src/wasm/node_crypto.rs calls, once per message: every argument is a view of
 // wasm memory, so nothing is copied on the way in, and the result is written back into the
 // message's own buffer. Answers 1 (done), 0 (tag rejected) or 2 (it could not run: the wasm
-// then does that message in software; a nonce it could not fill comes from getRandomValues).
-// Nothing may throw back into the wasm.
-function hostGcm(crypto) {
-  const { createCipheriv, createDecipheriv } = crypto;
+// then does that message in software). Nothing may throw back into the wasm.
+function hostGcm({ createCipheriv, createDecipheriv }) {
   return {
-    // Looked up on each call, not kept: a test can replace it to see the fallback.
-    random(buf) {
-      try {
-        crypto.randomFillSync(buf);
-        return 1;
-      } catch {
-        return 2;
-      }
-    },
     seal(key, iv, aad, buf, tag) {
       try {
         const cipher = createCipheriv("aes-256-gcm", key, iv);
@@ -139,7 +123,7 @@ export function bindAes(wasm, invalid) {
     }
     const minLen = choice === "node-crypto" ? 0 : MIN_LEN[runtime()];
     const host = choice === "software" || minLen === undefined ? undefined : nodeCryptoHost();
-    if (host !== undefined) return wasm.useHostAes(host, minLen, RANDOM[runtime()] === true);
+    if (host !== undefined) return wasm.useHostAes(host, minLen);
     wasm.useSoftwareAes();
     if (choice === "node-crypto") {
       throw invalid('invalid option: aesBackend "node-crypto": this runtime has no working synchronous node:crypto AES-256-GCM');

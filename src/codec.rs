@@ -214,7 +214,8 @@ impl Codec {
         claims: &Claims,
         chunk: ChunkPosition,
     ) -> Result<String, Error> {
-        let nonce = crate::xaes::backend::random_nonce().map_err(|_| Error::RandomFailed)?;
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| Error::RandomFailed)?;
         self.seal_with_nonce(payload, claims, chunk, &nonce)
     }
 

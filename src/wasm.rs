@@ -73,25 +73,29 @@ impl From<Thrown> for JsValue {
 /// `text` as a JSON string literal. By hand: serde_json's serializer would add kilobytes to
 /// the module for this one job.
 pub(crate) fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
+    // Byte by byte: every byte to escape is ASCII, and every other byte (any part of a
+    // multi-byte character) is copied as it is, so the output stays UTF-8.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(text.len() + 2);
+    out.push(b'"');
+    for &b in text.as_bytes() {
+        match b {
+            b'"' | b'\\' => out.extend_from_slice(&[b'\\', b]),
             // Control characters: \u00XX. Below 0x20, so two hex digits.
-            c if (c as u32) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let n = c as usize;
-                out.push_str("\\u00");
-                out.push(char::from(HEX[n >> 4]));
-                out.push(char::from(HEX[n & 15]));
-            }
-            c => out.push(c),
+            0..0x20 => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 15)],
+            ]),
+            _ => out.push(b),
         }
     }
-    out.push('"');
-    out
+    out.push(b'"');
+    // Cannot fail (see above); an empty string rather than a panic if it ever did.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A whole number of seconds from a JavaScript call argument, or `INVALID_OPTION` naming `what`.

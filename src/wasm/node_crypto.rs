@@ -32,10 +32,6 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn open(this: &HostGcm, key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> u32;
-
-    /// Fills `buf` with `randomFillSync` and answers 1, or 2 if that threw.
-    #[wasm_bindgen(method)]
-    fn random(this: &HostGcm, buf: &mut [u8]) -> u32;
 }
 
 thread_local! {
@@ -43,12 +39,10 @@ thread_local! {
     static HOST: RefCell<Option<HostGcm>> = const { RefCell::new(None) };
 }
 
-// Messages the host completed and nonces it filled, so the tests can tell it from the
-// software fallback and getrandom.
+// Messages the host completed, so the tests can tell it from the software fallback.
 #[cfg(test)]
 thread_local! {
     static DONE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-    static FILLED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 fn done() -> Outcome {
@@ -88,18 +82,10 @@ fn host_open(
     )
 }
 
-// A nonce the host could not fill is drawn again from getrandom (backend::random_nonce).
-fn host_fill(buf: &mut [u8]) -> bool {
-    let filled = HOST.with_borrow(|host| host.as_ref().map(|h| h.random(buf)) == Some(1));
-    #[cfg(test)]
-    FILLED.set(FILLED.get() + usize::from(filled));
-    filled
-}
-
 /// Routes messages of `min_len` bytes and more to `host`, which `pkg/aes-backend.js` has
-/// checked against a known answer first, and, if `random`, every nonce to its CSPRNG.
+/// checked against a known answer first.
 #[wasm_bindgen(js_name = useHostAes)]
-pub fn use_host_aes(host: HostGcm, min_len: u32, random: bool) {
+pub fn use_host_aes(host: HostGcm, min_len: u32) {
     HOST.set(Some(host));
     let bulk = Bulk {
         seal: host_seal,
@@ -107,11 +93,9 @@ pub fn use_host_aes(host: HostGcm, min_len: u32, random: bool) {
     };
     // u32 to usize is lossless on wasm32.
     backend::route(bulk, Some(min_len as usize));
-    backend::route_random(host_fill, random);
 }
 
-/// Every message back to the software AES-256-GCM, every nonce to getrandom, and the host
-/// object released.
+/// Every message back to the software AES-256-GCM, and the host object released.
 #[wasm_bindgen(js_name = useSoftwareAes)]
 pub fn use_software_aes() {
     backend::software_only();

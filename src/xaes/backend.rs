@@ -7,9 +7,6 @@
 //! software in wasm). A binding may register a runtime's own AES-256-GCM, such as a
 //! synchronous hardware one a JavaScript host provides, for messages of at least some length:
 //! a function-pointer registry, so the core depends on no binding crate.
-//!
-//! The same binding may register the host's CSPRNG for the per-message nonce, where a call
-//! to it measured no dearer than getrandom's; one OS-seeded CSPRNG call per nonce either way.
 
 // Only the wasm binding registers a backend: native builds carry the seam (one load per
 // message) and its tests, and never route anything.
@@ -18,10 +15,10 @@
     allow(dead_code)
 )]
 
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use super::{KEY_LEN, NONCE_LEN, TAG_LEN};
+use super::{KEY_LEN, TAG_LEN};
 
 /// Bytes in the GCM nonce a backend gets.
 pub(crate) const IV_LEN: usize = 12;
@@ -56,9 +53,6 @@ pub(crate) type OpenFn = fn(
     tag: &[u8; TAG_LEN],
 ) -> Outcome;
 
-/// Fills `buf` from the host's CSPRNG; false if it could not (getrandom then fills it).
-pub(crate) type FillFn = fn(buf: &mut [u8]) -> bool;
-
 /// A registered AES-256-GCM.
 #[derive(Clone, Copy)]
 pub(crate) struct Bulk {
@@ -78,36 +72,9 @@ pub(crate) fn route(bulk: Bulk, min_len: Option<usize>) {
     MIN_LEN.store(min_len.unwrap_or(usize::MAX), Ordering::Release);
 }
 
-/// Every message back to the software implementation, and every nonce to getrandom.
+/// Every message back to the software implementation.
 pub(crate) fn software_only() {
     MIN_LEN.store(usize::MAX, Ordering::Release);
-    FILL_ON.store(false, Ordering::Release);
-}
-
-static FILL: OnceLock<FillFn> = OnceLock::new();
-static FILL_ON: AtomicBool = AtomicBool::new(false);
-
-/// Registers `fill` and, if `on`, draws nonces from it (else from getrandom). As with
-/// [`route`], the first registration's function is the one kept.
-pub(crate) fn route_random(fill: FillFn, on: bool) {
-    FILL.get_or_init(|| fill);
-    FILL_ON.store(on, Ordering::Release);
-}
-
-/// A fresh random nonce: from the registered host CSPRNG if one is on and answers, else
-/// from getrandom, whose failure is the caller's `RANDOM_FAILED`.
-pub(crate) fn random_nonce() -> Result<[u8; NONCE_LEN], getrandom::Error> {
-    let mut nonce = [0u8; NONCE_LEN];
-    // No let chains: the crate's minimum Rust is older than them.
-    if FILL_ON.load(Ordering::Acquire) {
-        if let Some(fill) = FILL.get() {
-            if fill(&mut nonce) {
-                return Ok(nonce);
-            }
-        }
-    }
-    getrandom::fill(&mut nonce)?;
-    Ok(nonce)
 }
 
 /// The smallest message length the registered backend takes, if it takes any.

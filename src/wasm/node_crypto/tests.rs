@@ -77,7 +77,7 @@ fn both_backends_seal_the_frozen_vectors_to_the_same_bytes() {
     let in_node = PROCESS.with(Option::is_some);
     match node_crypto_host() {
         Some(host) => {
-            use_host_aes(host, 0, false);
+            use_host_aes(host, 0);
             assert_eq!(host_aes_min_len(), 0.0);
             let before = DONE.get();
             let checked = check_vectors("node-crypto");
@@ -94,36 +94,4 @@ fn both_backends_seal_the_frozen_vectors_to_the_same_bytes() {
         ),
     }
     use_software_aes();
-}
-
-#[test]
-fn nonces_come_from_the_host_csprng_only_when_it_is_on() {
-    let key = Key::from_bytes(&[9; 32]).unwrap();
-    let sealer = Sealer::builder(Keyring::new("k1", key).unwrap(), "n")
-        .build()
-        .unwrap();
-    let seal_twice = || {
-        let a = sealer.seal_bytes_at(b"{}", 1_700_000_000).unwrap();
-        let b = sealer.seal_bytes_at(b"{}", 1_700_000_000).unwrap();
-        assert_ne!(a, b, "two seals, two nonces");
-        for v in [a, b] {
-            assert_eq!(sealer.open_bytes_at(&v, 1_700_000_000).unwrap().data, b"{}");
-        }
-    };
-    use_software_aes();
-    let before = FILLED.get();
-    seal_twice();
-    assert_eq!(FILLED.get(), before, "software: getrandom");
-    let Some(host) = node_crypto_host() else {
-        assert!(PROCESS.with(Option::is_none), "Node has node:crypto");
-        return;
-    };
-    use_host_aes(host, u32::MAX, true);
-    let before = FILLED.get();
-    seal_twice();
-    assert_eq!(FILLED.get() - before, 2, "one randomFillSync per nonce");
-    use_software_aes();
-    let before = FILLED.get();
-    seal_twice();
-    assert_eq!(FILLED.get(), before, "back to getrandom");
 }

@@ -22,11 +22,7 @@ enum Mode {
 thread_local! {
     static MODE: Cell<Mode> = const { Cell::new(Mode::Normal) };
     static CALLS: Cell<usize> = const { Cell::new(0) };
-    static FILLS: Cell<usize> = const { Cell::new(0) };
 }
-
-// The two tests below change the process-wide routing: one at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn seal(
     key: &[u8; KEY_LEN],
@@ -84,7 +80,6 @@ const SEALED: &str = "986ec1832593df5443a179437fd083bf3fdb41abd740a21f71eb769d";
 
 #[test]
 fn a_registered_backend_gets_the_xaes_per_message_key_and_each_outcome_is_handled() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     route(Bulk { seal, open }, Some(12));
     assert_eq!(min_len(), Some(12));
     let key = XaesKey::new(&KEY);
@@ -136,43 +131,4 @@ fn a_registered_backend_gets_the_xaes_per_message_key_and_each_outcome_is_handle
     assert_eq!(CALLS.get(), before);
     route(Bulk { seal, open }, Some(0));
     assert_eq!(min_len(), Some(0));
-}
-
-// A real CSPRNG standing in for the host's, so other tests' nonces stay random; it fails on
-// request (Mode::Unavailable) to show the getrandom fallback.
-fn fill(buf: &mut [u8]) -> bool {
-    FILLS.set(FILLS.get() + 1);
-    MODE.get() == Mode::Normal && getrandom::fill(buf).is_ok()
-}
-
-#[test]
-fn nonces_come_from_a_registered_csprng_when_on_and_from_getrandom_otherwise() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let routed = min_len();
-    route_random(fill, true);
-    let before = FILLS.get();
-    let (a, b) = (random_nonce().unwrap(), random_nonce().unwrap());
-    assert_ne!(a, b);
-    assert_eq!(FILLS.get() - before, 2, "both from the registered one");
-
-    // It fails: getrandom fills the nonce instead.
-    MODE.set(Mode::Unavailable);
-    let before = FILLS.get();
-    assert_ne!(random_nonce().unwrap(), [0; NONCE_LEN]);
-    assert_eq!(FILLS.get() - before, 1, "asked once, then getrandom");
-    MODE.set(Mode::Normal);
-
-    // Off: not asked.
-    route_random(fill, false);
-    let before = FILLS.get();
-    random_nonce().unwrap();
-    assert_eq!(FILLS.get(), before);
-    route_random(fill, true);
-    software_only();
-    random_nonce().unwrap();
-    assert_eq!(FILLS.get(), before, "software_only turns it off too");
-    // Other tests' AES routing as it was; the CSPRNG stays off.
-    if let Some(bulk) = BULK.get() {
-        route(*bulk, routed);
-    }
 }
