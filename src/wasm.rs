@@ -169,8 +169,8 @@ impl WasmSealer {
     /// expiresAt, keyId, needsReseal]`, one array rather than an object to free.
     pub fn open(&self, value: &[u8], now: f64) -> Result<Vec<JsValue>, Thrown> {
         let now = whole("now", now)?;
-        let value = core::str::from_utf8(value)
-            .map_err(|_| Error::Malformed("the value is not UTF-8"))?;
+        let value =
+            core::str::from_utf8(value).map_err(|_| Error::Malformed("the value is not UTF-8"))?;
         let opened = self.inner.open_bytes_at(value, now)?;
         let data = String::from_utf8(opened.data)
             .map_err(|_| Error::Payload("payload is not UTF-8".into()))?;

@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use cookie_seal::store::{
     MAX_SERIES_PER_SUBJECT, MemoryStore, REMEMBER_LINKS, RememberStore, RememberToken,
@@ -15,43 +15,12 @@ use cookie_seal::store::{
 };
 use cookie_seal::{Key, Keyring, SessionEvent, SessionManager};
 
+#[path = "stores/shared.rs"]
+mod shared;
+use shared::cookie as first;
+use shared::*;
+
 type Stores = (Arc<dyn SessionStore>, Arc<dyn RememberStore>);
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-/// A name no other test (or earlier run against the same server) uses.
-#[cfg(any(
-    feature = "store-sqlite",
-    feature = "store-redis",
-    feature = "store-postgres"
-))]
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}{}_{}_{nanos}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-fn manager() -> SessionManager {
-    let ring = Keyring::new("k1", Key::from_bytes(&[7; 32]).unwrap()).unwrap();
-    SessionManager::builder(ring, "__Host-s").build().unwrap()
-}
-
-fn first(set_cookie: &[String]) -> String {
-    set_cookie[0].split(';').next().unwrap().to_owned()
-}
 
 /// Sessions with remember-me tokens (10 s grace) and a hook that keeps every event.
 fn sessions(stores: &Stores) -> (StoredSessions, Arc<Mutex<Vec<SessionEvent>>>) {
@@ -62,14 +31,6 @@ fn sessions(stores: &Stores) -> (StoredSessions, Arc<Mutex<Vec<SessionEvent>>>) 
         .unwrap()
         .on_event(move |e| log.lock().unwrap().push(e.clone()));
     (s, heard)
-}
-
-async fn read(s: &StoredSessions, header: &str, at: u64) -> &'static str {
-    match s.read_at::<u32>(header, at).await {
-        Ok(Some(_)) => "OK",
-        Ok(None) => "NONE",
-        Err(err) => err.code(),
-    }
 }
 
 /// A signed-in session of `subject`, its cookie, and its remember-me token cookie.
@@ -181,7 +142,7 @@ pub async fn rotation_on_use(stores: Stores) {
     assert_ne!(token2, token, "a new token");
     assert!(r1.set_cookies[0].contains("; Max-Age=2592000; Path=/; Secure; HttpOnly"));
     let cookie = first(&s.set_cookies_at(&one, t + 100).await.unwrap());
-    assert_eq!(read(&s, &cookie, t + 100).await, "OK");
+    assert_eq!(code(&s, &cookie, t + 100).await, "OK");
 
     let r2 = s.resume(&token2, 8u32, "", t + 200).await.unwrap().unwrap();
     assert_eq!(
@@ -247,17 +208,17 @@ pub async fn theft_revokes_series(stores: Stores) {
         }]
     );
     assert_eq!(
-        read(&s, &original, t + 112).await,
+        code(&s, &original, t + 112).await,
         "REVOKED",
         "started the series"
     );
     assert_eq!(
-        read(&s, &resumed, t + 112).await,
+        code(&s, &resumed, t + 112).await,
         "REVOKED",
         "started by the series"
     );
     assert_eq!(
-        read(&s, &other, t + 112).await,
+        code(&s, &other, t + 112).await,
         "OK",
         "another series' session"
     );
@@ -381,7 +342,7 @@ pub async fn panicking_hook(stores: Stores) {
     let r = s.resume(&token, 0u32, "", t + 100).await.unwrap().unwrap();
     assert_eq!(r.outcome, ResumeOutcome::Rotated);
     for _ in 0..2 {
-        assert_eq!(read(&s, "__Host-s=%%", t).await, "MALFORMED");
+        assert_eq!(code(&s, "__Host-s=%%", t).await, "MALFORMED");
         let stolen = s.resume(&token, 0u32, "", t + 200).await.unwrap().unwrap();
         assert!(matches!(
             stolen.outcome,
@@ -573,22 +534,6 @@ fn sqlite_locked() {
     });
 }
 
-/// Runs `scripts/test-stores.sh <what>` (redis-stop, redis-start, pg-stop, pg-start).
-#[cfg(any(feature = "store-redis", feature = "store-postgres"))]
-async fn control(what: &'static str) {
-    let script = std::env::var("COOKIE_SEAL_STORE_CONTROL")
-        .expect("COOKIE_SEAL_STORE_CONTROL: run the fault tests through scripts/test-stores.sh");
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(script)
-            .arg(what)
-            .status()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(status.success(), "{what} failed");
-}
-
 #[cfg(feature = "store-redis")]
 #[test]
 #[ignore = "stops and restarts redis-server: run by scripts/test-stores.sh"]
@@ -642,9 +587,9 @@ fn manager_hook_hears_refused_reads() {
         let t = now();
         let session = s.sign_in(1u32, "ivy", false, "", t).await.unwrap();
         let cookie = first(&s.set_cookies_at(&session, t).await.unwrap());
-        assert_eq!(read(&s, &cookie, t).await, "OK");
+        assert_eq!(code(&s, &cookie, t).await, "OK");
         s.sign_out(&session, t).await.unwrap();
-        assert_eq!(read(&s, &cookie, t).await, "REVOKED");
+        assert_eq!(code(&s, &cookie, t).await, "REVOKED");
         let codes: Vec<_> = heard
             .lock()
             .unwrap()
@@ -656,7 +601,7 @@ fn manager_hook_hears_refused_reads() {
             .collect();
         assert_eq!(codes, ["MALFORMED", "REVOKED"]);
         let replaced = s.on_event(|_| {});
-        assert_eq!(read(&replaced, &cookie, t).await, "REVOKED");
+        assert_eq!(code(&replaced, &cookie, t).await, "REVOKED");
         assert_eq!(
             heard.lock().unwrap().len(),
             2,

@@ -10,11 +10,16 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+#[cfg(any(feature = "store-redis", feature = "store-postgres"))]
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use cookie_seal::store::{MAX_LABEL_LEN, MemoryStore, SessionEntry, SessionStore, StoredSessions};
 use cookie_seal::{Key, Keyring, Session, SessionId, SessionManager, Subject};
+
+#[path = "stores/shared.rs"]
+mod shared;
+use shared::*;
 
 // The hand-off's single-use record on the same stores.
 #[path = "stores/single_use.rs"]
@@ -22,41 +27,6 @@ mod single_use;
 
 /// Every store in this suite lists at most this many sessions per subject.
 const CAP: usize = 3;
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-/// A name no other test (or earlier run against the same server) uses.
-#[cfg(any(
-    feature = "store-sqlite",
-    feature = "store-redis",
-    feature = "store-postgres"
-))]
-fn unique(prefix: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}{}_{}_{nanos}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-fn manager() -> SessionManager {
-    let ring = Keyring::new("k1", Key::from_bytes(&[7; 32]).unwrap()).unwrap();
-    SessionManager::builder(ring, "__Host-s").build().unwrap()
-}
-
-fn cookie(set_cookie: &[String]) -> String {
-    set_cookie[0].split(';').next().unwrap().to_owned()
-}
 
 async fn signed_in(
     s: &StoredSessions,
@@ -67,14 +37,6 @@ async fn signed_in(
     let session = s.sign_in(1u32, subject, false, label, at).await.unwrap();
     let header = cookie(&s.set_cookies_at(&session, at).await.unwrap());
     (session, header)
-}
-
-async fn code(s: &StoredSessions, header: &str, at: u64) -> &'static str {
-    match s.read_at::<u32>(header, at).await {
-        Ok(Some(_)) => "OK",
-        Ok(None) => "NONE",
-        Err(err) => err.code(),
-    }
 }
 
 /// Sleeps until the wall clock is more than a second past `keep_until`: Redis drops a key
@@ -597,22 +559,6 @@ fn memory_capacity_and_generation_lifetime() {
     // so the subject entry must still refuse it.
     let err = manager.read_at::<u32>(&header, last_open).unwrap_err();
     assert_eq!(err.code(), "REVOKED");
-}
-
-/// Runs `scripts/test-stores.sh <what>` (redis-stop, redis-start, pg-stop, pg-start).
-#[cfg(any(feature = "store-redis", feature = "store-postgres"))]
-async fn control(what: &'static str) {
-    let script = std::env::var("COOKIE_SEAL_STORE_CONTROL")
-        .expect("COOKIE_SEAL_STORE_CONTROL: run the fault tests through scripts/test-stores.sh");
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(script)
-            .arg(what)
-            .status()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(status.success(), "{what} failed");
 }
 
 /// Fault timeout of the stores below; a down store must answer within it (plus slack for a

@@ -5,8 +5,8 @@ use cookie_seal::defaults::{DEFAULT_LEEWAY, DEFAULT_PURPOSE, DEFAULT_TTL};
 use cookie_seal::format::BROWSER_COOKIE_LIMIT;
 use cookie_seal::limits::MAX_LEEWAY;
 
-use crate::{EXIT_STATUSES, INPUT_LIMIT};
 use crate::args::{DEFAULT_KEYS_ENV, Topic};
+use crate::{EXIT_STATUSES, INPUT_LIMIT};
 
 /// The help text for `topic`.
 pub fn help(topic: Topic) -> String {
