@@ -5,8 +5,12 @@
 // Native only: the stores run on tokio's threaded runtime.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::future::Future;
 use std::sync::{Arc, Mutex};
+#[cfg(any(
+    feature = "store-sqlite",
+    feature = "store-redis",
+    feature = "store-postgres"
+))]
 use std::time::Duration;
 
 use cookie_seal::store::{
@@ -62,12 +66,6 @@ pub async fn sqlite() -> Stores {
 }
 
 #[cfg(feature = "store-redis")]
-fn redis_url() -> String {
-    std::env::var("COOKIE_SEAL_REDIS_URL")
-        .expect("COOKIE_SEAL_REDIS_URL: run scripts/test-stores.sh, which starts redis-server")
-}
-
-#[cfg(feature = "store-redis")]
 async fn redis_store(prefix: &str, timeout: Duration) -> Arc<cookie_seal::store::RedisStore> {
     let store = cookie_seal::store::RedisStore::builder(&redis_url())
         .prefix(prefix)
@@ -86,9 +84,7 @@ pub async fn redis() -> Stores {
 
 #[cfg(feature = "store-postgres")]
 async fn postgres_store(timeout: Duration) -> Arc<cookie_seal::store::PostgresStore> {
-    let url = std::env::var("COOKIE_SEAL_POSTGRES_URL")
-        .expect("COOKIE_SEAL_POSTGRES_URL: run scripts/test-stores.sh, which starts Postgres");
-    let store = cookie_seal::store::PostgresStore::builder(&url)
+    let store = cookie_seal::store::PostgresStore::builder(&postgres_url())
         .schema(&unique("rm"))
         .timeout(timeout)
         .connect()
@@ -101,26 +97,6 @@ async fn postgres_store(timeout: Duration) -> Arc<cookie_seal::store::PostgresSt
 pub async fn postgres() -> Stores {
     let store = postgres_store(Duration::from_secs(2)).await;
     (store.clone(), store)
-}
-
-pub fn run<M, MF, T, TF>(make: M, test: T)
-where
-    M: FnOnce() -> MF,
-    MF: Future<Output = Stores>,
-    T: FnOnce(Stores) -> TF,
-    TF: Future<Output = ()>,
-{
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let stores = make().await;
-        tokio::time::timeout(Duration::from_secs(120), test(stores))
-            .await
-            .expect("the test finished within two minutes");
-    });
 }
 
 /// Each use rotates the token and signs in a fresh short session, listed as remembered.

@@ -8,7 +8,6 @@
 // Native only: the stores run on tokio's threaded runtime.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::future::Future;
 use std::sync::Arc;
 #[cfg(any(feature = "store-redis", feature = "store-postgres"))]
 use std::sync::atomic::Ordering;
@@ -64,12 +63,6 @@ pub async fn sqlite() -> Arc<dyn SessionStore> {
 }
 
 #[cfg(feature = "store-redis")]
-pub fn redis_url() -> String {
-    std::env::var("COOKIE_SEAL_REDIS_URL")
-        .expect("COOKIE_SEAL_REDIS_URL: run scripts/test-stores.sh, which starts redis-server")
-}
-
-#[cfg(feature = "store-redis")]
 pub async fn redis() -> Arc<dyn SessionStore> {
     let store = cookie_seal::store::RedisStore::builder(&redis_url())
         .prefix(&unique("t"))
@@ -81,12 +74,6 @@ pub async fn redis() -> Arc<dyn SessionStore> {
 }
 
 #[cfg(feature = "store-postgres")]
-pub fn postgres_url() -> String {
-    std::env::var("COOKIE_SEAL_POSTGRES_URL")
-        .expect("COOKIE_SEAL_POSTGRES_URL: run scripts/test-stores.sh, which starts Postgres")
-}
-
-#[cfg(feature = "store-postgres")]
 pub async fn postgres() -> Arc<dyn SessionStore> {
     let store = cookie_seal::store::PostgresStore::builder(&postgres_url())
         .schema(&unique("t"))
@@ -95,27 +82,6 @@ pub async fn postgres() -> Arc<dyn SessionStore> {
         .await
         .unwrap();
     Arc::new(store)
-}
-
-pub fn run<M, MF, T, TF>(make: M, test: T)
-where
-    M: FnOnce() -> MF,
-    MF: Future<Output = Arc<dyn SessionStore>>,
-    T: FnOnce(Arc<dyn SessionStore>) -> TF,
-    TF: Future<Output = ()>,
-{
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let store = make().await;
-        // A deadlock fails the test instead of hanging it.
-        tokio::time::timeout(Duration::from_secs(120), test(store))
-            .await
-            .expect("the test finished within two minutes");
-    });
 }
 
 /// Sign out this session: that cookie is refused everywhere, the others still open.

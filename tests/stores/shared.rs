@@ -3,7 +3,8 @@
 //! uses part of it.
 #![allow(dead_code)]
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::future::Future;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cookie_seal::store::StoredSessions;
 use cookie_seal::{Key, Keyring, SessionManager};
@@ -62,4 +63,38 @@ pub async fn control(what: &'static str) {
     .await
     .unwrap();
     assert!(status.success(), "{what} failed");
+}
+
+/// Runs `test` on what `make` builds (a store, or the stores a suite needs) on a two-thread
+/// runtime, as the servers' clients need; a deadlock fails the test instead of hanging it.
+pub fn run<S, M, MF, T, TF>(make: M, test: T)
+where
+    M: FnOnce() -> MF,
+    MF: Future<Output = S>,
+    T: FnOnce(S) -> TF,
+    TF: Future<Output = ()>,
+{
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let made = make().await;
+        tokio::time::timeout(Duration::from_secs(120), test(made))
+            .await
+            .expect("the test finished within two minutes");
+    });
+}
+
+/// The Redis `scripts/test-stores.sh` started.
+pub fn redis_url() -> String {
+    std::env::var("COOKIE_SEAL_REDIS_URL")
+        .expect("COOKIE_SEAL_REDIS_URL: run scripts/test-stores.sh, which starts redis-server")
+}
+
+/// The Postgres `scripts/test-stores.sh` started.
+pub fn postgres_url() -> String {
+    std::env::var("COOKIE_SEAL_POSTGRES_URL")
+        .expect("COOKIE_SEAL_POSTGRES_URL: run scripts/test-stores.sh, which starts Postgres")
 }

@@ -3,7 +3,6 @@
 //! claim ends CLAIM_LEEWAY after its token; a full memory store and a store that is down
 //! refuse the token (typed), and neither forgets a live claim.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use cookie_seal::handoff::{Handoff, SingleUse};
 use cookie_seal::store::{CLAIM_LEEWAY, MemoryStore};
 use cookie_seal::{Key, Keyring, SessionId};
 
-use super::now;
+use super::{now, run};
 
 const TARGET: &str = "https://accounts.example.net";
 
@@ -75,26 +74,6 @@ async fn postgres() -> Pair {
         Arc::new(connect().await.unwrap()),
         Arc::new(connect().await.unwrap()),
     )
-}
-
-fn on<M, MF, T, TF>(make: M, test: T)
-where
-    M: FnOnce() -> MF,
-    MF: Future<Output = Pair>,
-    T: FnOnce(Pair) -> TF,
-    TF: Future<Output = ()>,
-{
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let pair = make().await;
-        tokio::time::timeout(Duration::from_secs(120), test(pair))
-            .await
-            .expect("the test finished within two minutes");
-    });
 }
 
 /// Once on one server, refused on it and on the other; a second token is its own; a token
@@ -173,15 +152,15 @@ macro_rules! single_use_suite {
         mod $backend {
             #[test]
             fn handoff_once_across_servers() {
-                super::on(super::$backend, super::once_across_servers)
+                super::run(super::$backend, super::once_across_servers)
             }
             #[test]
             fn handoff_one_winner_under_a_race() {
-                super::on(super::$backend, super::one_winner_under_a_race)
+                super::run(super::$backend, super::one_winner_under_a_race)
             }
             #[test]
             fn handoff_claims_expire() {
-                super::on(super::$backend, super::claims_expire)
+                super::run(super::$backend, super::claims_expire)
             }
         }
     };
@@ -214,7 +193,7 @@ fn claim_lifetime_on_the_callers_clock() {
             "REVOKED"
         );
     }
-    on(memory, |_| async {
+    run(memory, |_| async {
         check(&MemoryStore::new()).await;
         #[cfg(feature = "store-sqlite")]
         check(&*sqlite().await.0).await;
@@ -228,7 +207,7 @@ fn claim_lifetime_on_the_callers_clock() {
 /// room again. Ended claims leave the index in bounded batches.
 #[test]
 fn a_full_memory_store_fails_closed() {
-    on(memory, |_| async {
+    run(memory, |_| async {
         let store = MemoryStore::with_capacity(2);
         let handoff = handoff();
         let t = 1_700_000_000;
@@ -310,7 +289,7 @@ async fn store_down(used: Arc<dyn SingleUse>, stop: &'static str, start: &'stati
 #[test]
 #[ignore = "stops and restarts redis-server: run by scripts/test-stores.sh"]
 fn redis_handoff_store_down() {
-    on(
+    run(
         || async {
             let store = cookie_seal::store::RedisStore::builder(&super::redis_url())
                 .prefix(&super::unique("hf"))
@@ -329,7 +308,7 @@ fn redis_handoff_store_down() {
 #[test]
 #[ignore = "stops and restarts Postgres: run by scripts/test-stores.sh"]
 fn postgres_handoff_store_down() {
-    on(
+    run(
         || async {
             let store = cookie_seal::store::PostgresStore::builder(&super::postgres_url())
                 .schema(&super::unique("hf"))
