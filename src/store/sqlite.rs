@@ -98,6 +98,8 @@ impl SqliteStore {
             conn.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(unavailable)?;
             conn.execute_batch(SCHEMA).map_err(unavailable)?;
+            conn.execute_batch(super::remember::SQLITE_SCHEMA)
+                .map_err(unavailable)?;
             let version: Option<i64> = conn
                 .query_row(
                     "SELECT value FROM cookie_seal_meta WHERE key = 'schema_version'",

@@ -23,6 +23,8 @@ mod postgres;
 mod redis;
 #[cfg(feature = "store-sqlite")]
 mod sqlite;
+#[cfg(feature = "store-sqlite")]
+pub(super) use sqlite::SCHEMA as SQLITE_SCHEMA;
 
 pub(super) use memory::MemorySeries;
 

@@ -28,8 +28,10 @@ BEGIN
   DELETE FROM cookie_seal_remember_links WHERE series = series_;
   IF (SELECT count(*) FROM cookie_seal_remember
       WHERE subject = subject_ AND keep_until >= now_) >= cap_ THEN
+    -- The oldest live series: an expired row the prune has not reached yet would not
+    -- free a place under the cap.
     SELECT series INTO old_ FROM cookie_seal_remember WHERE subject = subject_
-      ORDER BY keep_until, series LIMIT 1;
+      AND keep_until >= now_ ORDER BY keep_until, series LIMIT 1;
     DELETE FROM cookie_seal_remember WHERE series = old_;
     DELETE FROM cookie_seal_remember_links WHERE series = old_;
   END IF;

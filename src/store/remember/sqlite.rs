@@ -1,5 +1,5 @@
-//! The SQLite store's series: two tables of their own, created on the first remember-me
-//! call, each call one IMMEDIATE transaction (SQLite's write lock), so the rule is atomic.
+//! The SQLite store's series: two tables of their own, created when the store opens (with
+//! its other tables), each call one IMMEDIATE transaction (SQLite's write lock), so the rule is atomic.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -10,7 +10,8 @@ use super::{
 use crate::store::{SqliteStore, StoreFuture};
 use crate::{Error, SessionId};
 
-const SCHEMA: &str = "
+/// Run by `SqliteStore::open` after the store's own schema.
+pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS cookie_seal_remember (
   series TEXT PRIMARY KEY, subject TEXT NOT NULL, current TEXT NOT NULL,
   previous TEXT NOT NULL, rotated_at INTEGER NOT NULL, keep_until INTEGER NOT NULL) WITHOUT ROWID;
@@ -27,20 +28,15 @@ fn int(n: u64) -> i64 {
 }
 
 fn begin(conn: &mut Connection, now: i64) -> rusqlite::Result<rusqlite::Transaction<'_>> {
-    conn.execute_batch(SCHEMA)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // A bounded batch of expired rows per write, through the keep_until indexes.
-    for (table, key) in [
-        ("cookie_seal_remember", "series"),
-        ("cookie_seal_remember_links", "series, id"),
+    for prune in [
+        "DELETE FROM cookie_seal_remember WHERE series IN \
+         (SELECT series FROM cookie_seal_remember WHERE keep_until < ?1 LIMIT 64)",
+        "DELETE FROM cookie_seal_remember_links WHERE (series, id) IN \
+         (SELECT series, id FROM cookie_seal_remember_links WHERE keep_until < ?1 LIMIT 64)",
     ] {
-        tx.execute(
-            &format!(
-                "DELETE FROM {table} WHERE ({key}) IN \
-                 (SELECT {key} FROM {table} WHERE keep_until < ?1 LIMIT 64)"
-            ),
-            [now],
-        )?;
+        tx.prepare_cached(prune)?.execute([now])?;
     }
     Ok(tx)
 }
@@ -93,9 +89,11 @@ impl RememberStore for SqliteStore {
             if count >= MAX_SERIES_PER_SUBJECT as i64 {
                 let oldest: Option<String> = tx
                     .query_row(
+                        // Among the live ones counted: an expired row left for the
+                        // pruning must not be the one dropped, or the cap is exceeded.
                         "SELECT series FROM cookie_seal_remember WHERE subject = ?1
-                         ORDER BY keep_until, series LIMIT 1",
-                        [&record.subject],
+                         AND keep_until >= ?2 ORDER BY keep_until, series LIMIT 1",
+                        params![record.subject, now],
                         |r| r.get(0),
                     )
                     .optional()?;
