@@ -470,16 +470,17 @@ export function rotateRecord(record, presented, next, now, grace) {
 
 /**
  * The cap on one subject's live series, for stores that keep the subject's index as one
- * record `{ keepUntil, series: [[series, keepUntil], ...] }` (or undefined): adds `series`,
- * drops ended ones, and, past MAX_SERIES_PER_SUBJECT, the ones that expire first. Returns
- * the new index and the series ids to delete.
+ * record `{ keepUntil, series: [[series, keepUntil], ...] }` (or undefined): sets the
+ * deadline of `series` (started or rotated), or takes it out when `keepUntil` is null
+ * (stolen or forgotten); drops ended ones, and, past MAX_SERIES_PER_SUBJECT, the ones that
+ * expire first. Returns the new index and the series ids to delete.
  */
 export function indexSeries(index, series, keepUntil, now) {
   const live = (index?.series ?? []).filter(([s, k]) => k >= now && s !== series);
-  live.push([series, keepUntil]);
+  if (keepUntil !== null) live.push([series, keepUntil]);
   live.sort((a, b) => a[1] - b[1]);
   const dropped = live.splice(0, Math.max(0, live.length - MAX_SERIES_PER_SUBJECT)).map(([s]) => s);
-  return [{ keepUntil: Math.max(...live.map(([, k]) => k)), series: live }, dropped];
+  return [{ keepUntil: live.reduce((latest, [, k]) => Math.max(latest, k), now), series: live }, dropped];
 }
 
 /** Adds a session to a series' record, keeping the newest REMEMBER_LINKS still open. */

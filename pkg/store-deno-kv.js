@@ -263,17 +263,32 @@ export class DenoKvStore {
       this.#atomically(async () => {
         const got = await this.#kv.get(this.#series(series));
         const [outcome, kept] = rotateRecord(got.value, presented, next, now, grace);
-        const answer = { outcome, subject: got.value?.subject ?? "", sessions: got.value?.sessions ?? [] };
+        const keep = Math.max(keepUntil, got.value?.keepUntil ?? 0);
+        const answer = { outcome, subject: got.value?.subject ?? "", sessions: got.value?.sessions ?? [], keepUntil: keep };
         if (outcome === "missing" || outcome === "grace") return { ok: true, value: answer };
         const op = this.#kv.atomic().check(got);
         if (outcome === "theft") op.delete(got.key);
-        else {
-          const keep = Math.max(keepUntil, got.value.keepUntil);
-          op.set(got.key, { ...kept, keepUntil: keep }, DenoKvStore.#ttl(keep, now));
-        }
+        else op.set(got.key, { ...kept, keepUntil: keep }, DenoKvStore.#ttl(keep, now));
         return { ok: (await op.commit()).ok, value: answer };
+      }).then(async (answer) => {
+        if (answer.outcome === "rotated") await this.#index(answer.subject, series, answer.keepUntil, now);
+        if (answer.outcome === "theft") await this.#index(answer.subject, series, null, now);
+        return answer;
       }),
     );
+  }
+
+  // Keeps the subject's index of series in step after a rotation, a theft or a forget (the
+  // cap counts live series only) and deletes the series it pushes out.
+  async #index(subject, series, keepUntil, now) {
+    const dropped = await this.#atomically(async () => {
+      const got = await this.#kv.get([this.#p, "rm-index", subject]);
+      const [index, out] = indexSeries(got.value ?? undefined, series, keepUntil, now);
+      const op = this.#kv.atomic().check(got);
+      op.set(got.key, index, DenoKvStore.#ttl(index.keepUntil, now));
+      return { ok: (await op.commit()).ok, value: out };
+    });
+    for (const old of dropped) await this.#kv.delete(this.#series(old));
   }
 
   rememberLink(series, id, keepUntil, now) {
@@ -289,7 +304,11 @@ export class DenoKvStore {
     );
   }
 
-  rememberForget(series, _now) {
-    return this.#run(() => this.#kv.delete(this.#series(series)));
+  rememberForget(series, now) {
+    return this.#run(async () => {
+      const got = await this.#kv.get(this.#series(series));
+      await this.#kv.delete(got.key);
+      if (got.value !== null) await this.#index(got.value.subject, series, null, now);
+    });
   }
 }

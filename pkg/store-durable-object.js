@@ -159,8 +159,8 @@ export class SessionStoreObject extends DurableObject {
     return true;
   }
 
-  // The subject's index of live remember-me series (this object is the subject's): adds one
-  // and answers the series the cap pushes out, for the caller to end.
+  // The subject's index of live remember-me series (this object is the subject's): sets or
+  // (null) removes one and answers the series the cap pushes out, for the caller to end.
   async rememberIndex(series, keepUntil, now) {
     const [index, dropped] = indexSeries(await this.#storage().get("rmi"), series, keepUntil, now);
     await this.#storage().put("rmi", index);
@@ -177,9 +177,10 @@ export class SessionStoreObject extends DurableObject {
     const record = (await this.#storage().get("rm")) ?? null;
     const [outcome, kept] = rotateRecord(record, presented, next, now, grace);
     if (outcome === "theft") await this.#storage().delete("rm");
-    if (outcome === "rotated") await this.#storage().put("rm", { ...kept, keepUntil: Math.max(keepUntil, record.keepUntil) });
+    const keep = Math.max(keepUntil, record?.keepUntil ?? 0);
+    if (outcome === "rotated") await this.#storage().put("rm", { ...kept, keepUntil: keep });
     await this.#schedule();
-    return { outcome, subject: record?.subject ?? "", sessions: record?.sessions ?? [] };
+    return { outcome, subject: record?.subject ?? "", sessions: record?.sessions ?? [], keepUntil: keep };
   }
 
   async rememberLink(id, keepUntil, now) {
@@ -187,8 +188,11 @@ export class SessionStoreObject extends DurableObject {
     if (record !== undefined) await this.#storage().put("rm", linkRecord(record, id, keepUntil, now));
   }
 
+  // Ends the series and answers its subject (null when there was none).
   async rememberForget() {
+    const record = await this.#storage().get("rm");
     await this.#storage().delete("rm");
+    return record?.subject ?? null;
   }
 }
 
@@ -279,23 +283,37 @@ export class DurableObjectStore {
     return durableObjectClaim({ object: (key) => this.#object("h", key), run: (call) => this.#run(call) })(id, until, now);
   }
 
+  // Keeps the subject's index of series in step (the cap counts live series only) and ends
+  // the series it pushes out.
+  async #index(subject, series, keepUntil, now) {
+    const dropped = await this.#object("u", subject).rememberIndex(series, keepUntil, now);
+    for (const old of dropped) await this.#object("r", old).rememberForget();
+  }
+
   rememberStart(series, record, keepUntil, now) {
     return this.#run(async () => {
       await this.#object("r", series).rememberStart(record, keepUntil);
-      const dropped = await this.#object("u", record.subject).rememberIndex(series, keepUntil, now);
-      for (const old of dropped) await this.#object("r", old).rememberForget();
+      await this.#index(record.subject, series, keepUntil, now);
     });
   }
 
   rememberRotate(series, presented, next, now, grace, keepUntil) {
-    return this.#run(() => this.#object("r", series).rememberRotate(presented, next, now, grace, keepUntil));
+    return this.#run(async () => {
+      const answer = await this.#object("r", series).rememberRotate(presented, next, now, grace, keepUntil);
+      if (answer.outcome === "rotated") await this.#index(answer.subject, series, answer.keepUntil, now);
+      if (answer.outcome === "theft") await this.#index(answer.subject, series, null, now);
+      return answer;
+    });
   }
 
   rememberLink(series, id, keepUntil, now) {
     return this.#run(() => this.#object("r", series).rememberLink(id, keepUntil, now));
   }
 
-  rememberForget(series, _now) {
-    return this.#run(() => this.#object("r", series).rememberForget());
+  rememberForget(series, now) {
+    return this.#run(async () => {
+      const subject = await this.#object("r", series).rememberForget();
+      if (subject !== null) await this.#index(subject, series, null, now);
+    });
   }
 }

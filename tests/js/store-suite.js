@@ -340,6 +340,29 @@ export function storeCases(ctx) {
         eq((await sessions.resumeAsync(tokens[32], { now: now + 40 })).outcome, "rotated", "the newest lives");
       },
     },
+    {
+      name: "remember-me: a forgotten or stolen series frees its place under the cap; a rotated one keeps its place",
+      fn: async () => {
+        const now = nowSeconds();
+        const { sessions } = await rememberSetup();
+        const s = await sessions.signInAsync(1, { subject: user(13), now });
+        const tokens = [];
+        for (let i = 0; i < 32; i++) tokens.push(tokenHeader(await sessions.rememberAsync(s, { now: now + i })));
+        await sessions.forgetRememberAsync(tokens[31], { now: now + 40 });
+        const forged = tokens[30].replace(/\.[\w-]{43}$/, `.${"A".repeat(43)}`);
+        eq((await sessions.resumeAsync(forged, { now: now + 40 })).outcome, "theft", "a stolen series");
+        // Rotating the oldest moves its deadline past the others'.
+        const rotated = await sessions.resumeAsync(tokens[0], { now: now + 41 });
+        eq(rotated.outcome, "rotated", "the oldest rotates");
+        // Two places free: two more starts push nobody out.
+        for (let i = 0; i < 2; i++) await sessions.rememberAsync(s, { now: now + 42 });
+        eq((await sessions.resumeAsync(tokens[1], { now: now + 43 })).outcome, "rotated", "the next oldest still lives");
+        eq((await sessions.resumeAsync(tokenHeader(rotated.setCookies), { now: now + 43 })).outcome, "rotated", "the rotated one lives");
+        // One more: the cap is full again, and the series expiring first (tokens[2]) goes.
+        await sessions.rememberAsync(s, { now: now + 44 });
+        eq((await sessions.resumeAsync(tokens[2], { now: now + 45 })).outcome, "unknown", "the cap still holds");
+      },
+    },
   );
   return cases;
 }
