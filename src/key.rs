@@ -126,7 +126,7 @@ impl Key {
     }
 
     fn from_box(bytes: Box<Zeroizing<[u8; KEY_LEN]>>) -> Key {
-        let xaes = Box::new(XaesKey::new(&bytes));
+        let xaes = XaesKey::new(&bytes);
         Key { bytes, xaes }
     }
 }

@@ -47,22 +47,26 @@ impl Drop for XaesKey {
 impl ZeroizeOnDrop for XaesKey {}
 
 impl XaesKey {
-    pub(crate) fn new(key: &[u8; KEY_LEN]) -> Self {
+    /// Boxed, and K1 computed where it stays: returned by value, the struct (K1 with it)
+    /// would be moved through a stack slot that nothing wipes, at some optimisation levels.
+    pub(crate) fn new(key: &[u8; KEY_LEN]) -> Box<Self> {
         // By reference: `Array::from(*key)` would leave a copy of the key on the stack.
-        let cipher = Aes256Enc::new(key.into());
+        let mut xaes = Box::new(XaesKey {
+            cipher: Aes256Enc::new(key.into()),
+            k1: [0u8; 16],
+        });
         let mut l = Array::from([0u8; 16]);
-        cipher.encrypt_block(&mut l);
+        xaes.cipher.encrypt_block(&mut l);
         // K1 = L << 1, reduced by the GF(2^128) polynomial when the top bit falls off.
-        let mut k1 = [0u8; 16];
         for i in 0..16 {
             let carry = if i < 15 { l[i + 1] >> 7 } else { 0 };
-            k1[i] = (l[i] << 1) | carry;
+            xaes.k1[i] = (l[i] << 1) | carry;
         }
         if l[0] & 0x80 != 0 {
-            k1[15] ^= 0x87;
+            xaes.k1[15] ^= 0x87;
         }
         l.as_mut_slice().zeroize();
-        XaesKey { cipher, k1 }
+        xaes
     }
 
     /// The per-message AES-256-GCM key for this nonce (its first half; the second half is
