@@ -45,7 +45,7 @@ export function fromWasm(text) {
 const encoder = new TextEncoder();
 let scratch = new Uint8Array(0);
 
-function utf8(text) {
+export function utf8(text) {
   const n = text.length;
   if (scratch.length < n * 3) scratch = new Uint8Array(n * 3);
   // Short ASCII by hand: cheaper than encodeInto's call and result object.

@@ -17,6 +17,7 @@ import {
   nowOption,
   numberOption,
   optionEntries,
+  utf8,
   utf8Length,
 } from "./core.js";
 import { toJson, wellFormed } from "./text-checks.js";
@@ -397,11 +398,17 @@ export function bindSessions(wasm, sealer) {
       wellFormed(session.id, "session id");
       const cookies = state === undefined ? 0 : state.cookies;
       const validatedAt = state === undefined ? undefined : state.validatedAt;
-      return call(() =>
-        inner.setCookies(
-          json, session.id, subjectId, generation, session.signedInAt, session.rememberMe, validatedAt, keyId, cookies, now,
-        ),
-      );
+      // As bytes, like Sealer.seal: the wasm wipes its copy, and the buffer is wiped here.
+      const bytes = utf8(json);
+      try {
+        return call(() =>
+          inner.setCookies(
+            bytes, session.id, subjectId, generation, session.signedInAt, session.rememberMe, validatedAt, keyId, cookies, now,
+          ),
+        );
+      } finally {
+        bytes.fill(0);
+      }
     }
   }
 

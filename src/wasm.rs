@@ -160,9 +160,11 @@ impl WasmSealer {
     /// Seals `payload` issued at `now` seconds: the UTF-8 of the caller's JSON text, which the
     /// wrapper has checked is well-formed UTF-16 and encoded with `TextEncoder`. Bytes, not
     /// `&str`: the glue copies a string in one character at a time, an array in one `set`.
-    pub fn seal(&self, payload: &[u8], now: f64) -> Result<String, Thrown> {
+    /// Owned, so the copy the glue made in wasm memory is wiped here rather than freed as is.
+    pub fn seal(&self, payload: Vec<u8>, now: f64) -> Result<String, Thrown> {
+        let payload = zeroize::Zeroizing::new(payload);
         let now = whole("now", now)?;
-        Ok(self.inner.seal_bytes_at(payload, now)?)
+        Ok(self.inner.seal_bytes_at(&payload, now)?)
     }
 
     /// Opens `value` (its UTF-8, as for `seal`) at `now` seconds: `[payload text, issuedAt,
@@ -172,10 +174,12 @@ impl WasmSealer {
         let value =
             core::str::from_utf8(value).map_err(|_| Error::Malformed("the value is not UTF-8"))?;
         let opened = self.inner.open_bytes_at(value, now)?;
-        let data = String::from_utf8(opened.data)
+        // Copied into a JS string; the bytes left in wasm memory are wiped.
+        let data = zeroize::Zeroizing::new(opened.data);
+        let text = core::str::from_utf8(&data)
             .map_err(|_| Error::Payload("payload is not UTF-8".into()))?;
         Ok(vec![
-            JsValue::from(data),
+            JsValue::from_str(text),
             JsValue::from(opened.issued_at as f64),
             JsValue::from(opened.expires_at as f64),
             JsValue::from(opened.key_id),

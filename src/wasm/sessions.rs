@@ -233,11 +233,12 @@ impl WasmSessionManager {
     /// `SessionManager::set_cookies_bytes_at` on a session rebuilt from the parts the
     /// wrapper kept: `cookies` as [`present_mask`] packed them, an empty `key_id` for a
     /// session never written, and the `validatedAt` the cookie carried (absent if none).
+    /// `payload` is the UTF-8 of the session's JSON text, as for `WasmSealer::seal`.
     #[wasm_bindgen(js_name = setCookies)]
     #[allow(clippy::too_many_arguments)] // one per session part a write uses
     pub fn set_cookies(
         &self,
-        payload: &str,
+        payload: Vec<u8>,
         id: &str,
         subject_id: Option<String>,
         generation: &str,
@@ -248,21 +249,30 @@ impl WasmSessionManager {
         cookies: u32,
         now: f64,
     ) -> Result<Vec<String>, Thrown> {
+        // The glue's copy of the text in wasm memory: wiped when dropped, or once the session
+        // that takes it over has been written.
+        let mut payload = zeroize::Zeroizing::new(payload);
         let id = id.parse::<SessionId>().map_err(|_| {
             Error::InvalidOption("session id must be the 22 characters the manager gave".into())
         })?;
-        let session = Session::for_write(
-            payload.as_bytes().to_vec(),
+        let now = whole("now", now)?;
+        // Everything that can fail before the text moves into the session.
+        let subject = subject(subject_id, generation)?;
+        let signed_in_at = whole("signedInAt", signed_in_at)?;
+        let validated_at = validated_at.map(|v| whole("validatedAt", v)).transpose()?;
+        let mut session = Session::for_write(
+            core::mem::take(&mut *payload),
             id,
-            subject(subject_id, generation)?,
-            whole("signedInAt", signed_in_at)?,
+            subject,
+            signed_in_at,
             remember_me,
-            validated_at.map(|v| whole("validatedAt", v)).transpose()?,
+            validated_at,
             key_id,
             present_names(self.inner.cookie_name(), cookies),
         );
-        let now = whole("now", now)?;
-        Ok(self.inner.set_cookies_bytes_at(&session, now)?)
+        let written = self.inner.set_cookies_bytes_at(&session, now);
+        zeroize::Zeroize::zeroize(&mut session.data);
+        Ok(written?)
     }
 
     /// `SessionManager::clear_cookies`.
@@ -309,13 +319,16 @@ impl WasmSessionReader {
     }
 
     /// The current candidate's payload text: it is the request's session.
-    pub fn accept(&mut self) -> Result<String, Thrown> {
+    pub fn accept(&mut self) -> Result<JsValue, Thrown> {
         let candidate = self
             .current
             .take()
             .ok_or_else(|| Error::InvalidOption("no session candidate to accept".into()))?;
-        String::from_utf8(candidate.accept().data)
-            .map_err(|_| Error::Payload("payload is not UTF-8".into()).into())
+        // Copied into a JS string; the bytes left in wasm memory are wiped.
+        let data = zeroize::Zeroizing::new(candidate.accept().data);
+        let text = core::str::from_utf8(&data)
+            .map_err(|_| Error::Payload("payload is not UTF-8".into()))?;
+        Ok(JsValue::from_str(text))
     }
 
     /// Refuses the current candidate as `REVOKED` (the application's `isRevoked` said so).

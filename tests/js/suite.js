@@ -612,6 +612,34 @@ export function cases(ctx) {
     }
   });
 
+  test("the payload's text does not stay in wasm memory after a seal, an open, a session write or read", () => {
+    const memories = ctx.wasmMemories ?? [];
+    ok(memories.length > 0, "the runner recorded no wasm memory (import wasm-memory.js before the package)");
+    const inMemory = (needle) => memories.some((memory) => contains(new Uint8Array(memory.buffer), needle));
+    // A fresh random marker each time, long enough that no other bytes match it by chance.
+    const marker = () => encode(globalThis.crypto.getRandomValues(new Uint8Array(24)));
+    const bytes = (text) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const s = sealer();
+    const sealed = marker();
+    const value = s.seal({ secret: sealed }, { now: T0 });
+    ok(!inMemory(bytes(sealed)), "Sealer.seal left the payload in wasm memory");
+    const opened = marker();
+    const other = s.seal({ secret: opened }, { now: T0 });
+    ok(!inMemory(bytes(opened)), "Sealer.seal left the second payload in wasm memory");
+    eq(s.open(other, { now: T0 }).data, { secret: opened }, "it opens");
+    ok(!inMemory(bytes(opened)), "Sealer.open left the payload in wasm memory");
+    ok(s.open(value, { now: T0 }).data.secret === sealed, "the first opens too");
+    s.free();
+
+    const m = new ctx.sessionsApi.SessionManager({ keys: `k1:${KEY1}`, name: "s" });
+    const written = marker();
+    const header = cookieHeader(m.setCookies(m.signIn({ secret: written }, { now: T0 }), { now: T0 }));
+    ok(!inMemory(bytes(written)), "SessionManager.setCookies left the session data in wasm memory");
+    eq(m.read(header, { now: T0 }).data, { secret: written }, "the session reads back");
+    ok(!inMemory(bytes(written)), "SessionManager.read left the session data in wasm memory");
+    m.free();
+  });
+
   test("frozen vectors in tests/vectors/seal-v1.json open to their payload and claims", () => {
     const vectors = ctx.vectors.vectors;
     ok(vectors.length >= 7, `vectors present (${vectors.length})`);
