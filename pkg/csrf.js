@@ -13,9 +13,8 @@
 import { Sealer, SealError } from "cookie-seal/sessions";
 import { checkOptionNames } from "./core.js";
 import { cookieValues, randomText } from "./store-core.js";
+import { isSafeMethod } from "./web-core.js";
 
-// Methods that must not change state (RFC 9110 §9.2.1): the check lets them through.
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // A scheme, a host name of at most 253 bytes and a port.
 const MAX_ORIGIN_LEN = 300;
 export const MAX_TRUSTED_ORIGINS = 64;
@@ -132,7 +131,7 @@ export class CrossOrigin {
 
   /** {@link check} on the headers given one by one: `{ method, host, origin, secFetchSite, referer }`. */
   checkHeaders({ method, host, origin, secFetchSite, referer }) {
-    if (SAFE_METHODS.has(method)) return;
+    if (isSafeMethod(method)) return;
     const from = typeof origin === "string" ? origin.trim() : undefined;
     if (from !== undefined && this.#trusted.includes(from.toLowerCase())) return;
     if (typeof secFetchSite === "string") {
