@@ -13,7 +13,7 @@
 import { Sealer, SealError } from "cookie-seal/sessions";
 import { checkOptionNames } from "./core.js";
 import { cookieValues, randomText } from "./store-core.js";
-import { isSafeMethod } from "./web-core.js";
+import { PRE_SESSION_COOKIE, isSafeMethod } from "./web-core.js";
 
 // A scheme, a host name of at most 253 bytes and a port.
 const MAX_ORIGIN_LEN = 300;
@@ -276,9 +276,14 @@ export class PreSessionTokens {
    * valid), else a fresh random one is made. Send `setCookie` with the page either way.
    */
   issue(cookieHeader, options) {
+    const { value, setCookie } = this[PRE_SESSION_COOKIE](cookieHeader);
+    return { token: this.#sealer.seal(value, options), setCookie };
+  }
+
+  // issue() without the token, for next.js's proxy(): the cookie costs no seal.
+  [PRE_SESSION_COOKIE](cookieHeader) {
     const value = preSessionValue(cookieHeader, this.#name) ?? randomText(32);
-    const token = this.#sealer.seal(value, options);
-    return { token, setCookie: `${this.#name}=${value}; Max-Age=${this.#ttl}${this.#attributes}` };
+    return { value, setCookie: `${this.#name}=${value}; Max-Age=${this.#ttl}${this.#attributes}` };
   }
 
   /**

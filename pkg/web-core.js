@@ -31,6 +31,13 @@ export function isSafeMethod(method) {
   return SAFE_METHODS.has(method);
 }
 
+/**
+ * The method of a PreSessionTokens (csrf.js) that gives `{ value, setCookie }` for a Cookie
+ * header, issue()'s cookie without its token: proxy() sets that cookie on every signed-out
+ * request and has no form to seal a token for. A symbol, so the public class gains no name.
+ */
+export const PRE_SESSION_COOKIE = Symbol("cookie-seal pre-session cookie");
+
 /** Whether `err` is a refusal the guards answer with (403), not the application's error. */
 export function isRefusal(err) {
   return statusOf(err?.code) === 403;
