@@ -1,8 +1,8 @@
 // What the framework entries (hono.js, express.js, next.js) share, on the public
 // SessionManager API only: read the request's session once, remember whether its cookie
-// was refused, and at the end of the request work out the Set-Cookie values due; and the
-// safe methods, which csrf.js's CrossOrigin lets through as the guards do. Not part of the
-// public API (not in the exports map).
+// was refused, and at the end of the request work out the Set-Cookie values due; and what
+// csrf.js takes from here so there is one copy: the safe methods, and the symbol of the
+// PreSessionTokens method proxy() calls. Not part of the public API (not in the exports map).
 // From the entry, not ./core.js: the errors the manager throws are of this very class
 // even where a bundle keeps the sessions entry (and its wasm) as a module of its own.
 import { SealError } from "cookie-seal/sessions";
