@@ -11,9 +11,10 @@
 // attacker's account) has a pre-session token instead, bound to a random value in a
 // cookie, as the Rust crate's PreSessionTokens: the same cookie, purpose and payload.
 import { Sealer, SealError } from "cookie-seal/sessions";
+import { checkOptionNames } from "./core.js";
+import { cookieValues, randomText } from "./store-core.js";
+import { PRE_SESSION_COOKIE, isSafeMethod } from "./web-core.js";
 
-// Methods that must not change state (RFC 9110 §9.2.1): the check lets them through.
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // A scheme, a host name of at most 253 bytes and a port.
 const MAX_ORIGIN_LEN = 300;
 export const MAX_TRUSTED_ORIGINS = 64;
@@ -115,9 +116,7 @@ export class CrossOrigin {
   /** `origin`: the site's origin; left out, the site is whatever the request's Host says. */
   constructor(options = {}) {
     if (typeof options !== "object" || options === null) throw invalid("new CrossOrigin() takes an options object");
-    for (const name of Object.keys(options)) {
-      if (name !== "origin" && name !== "trust") throw invalid(`unknown CrossOrigin option "${name}"`);
-    }
+    checkOptionNames(options, new Set(["origin", "trust"]), "CrossOrigin");
     const trust = options.trust ?? [];
     if (!Array.isArray(trust)) throw invalid("trust must be an array of origins");
     if (trust.length > MAX_TRUSTED_ORIGINS) throw invalid(`at most ${MAX_TRUSTED_ORIGINS} trusted origins`);
@@ -132,7 +131,7 @@ export class CrossOrigin {
 
   /** {@link check} on the headers given one by one: `{ method, host, origin, secFetchSite, referer }`. */
   checkHeaders({ method, host, origin, secFetchSite, referer }) {
-    if (SAFE_METHODS.has(method)) return;
+    if (isSafeMethod(method)) return;
     const from = typeof origin === "string" ? origin.trim() : undefined;
     if (from !== undefined && this.#trusted.includes(from.toLowerCase())) return;
     if (typeof secFetchSite === "string") {
@@ -190,9 +189,7 @@ export class CsrfTokens {
   /** `keys` as the SessionManager's, `name` its cookie name, `ttl` in seconds (default 43200). */
   constructor(options) {
     if (typeof options !== "object" || options === null) throw invalid("new CsrfTokens() takes { keys, name, ttl? }");
-    for (const name of Object.keys(options)) {
-      if (name !== "keys" && name !== "name" && name !== "ttl") throw invalid(`unknown CsrfTokens option "${name}"`);
-    }
+    checkOptionNames(options, new Set(["keys", "name", "ttl"]), "CsrfTokens");
     const { keys, name, ttl = DEFAULT_CSRF_TTL } = options;
     this.#sealer = new Sealer({ keys, name, purpose: TOKEN_PURPOSE, ttl });
   }
@@ -222,21 +219,11 @@ export class CsrfTokens {
 // RFC 6265 token characters: visible ASCII without separators.
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-function base64url(bytes) {
-  let text = "";
-  for (const b of bytes) text += String.fromCharCode(b);
-  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-// The value of the first cookie `name` in a Cookie header that has the shape `shape`.
-function cookieValue(header, name, shape) {
-  if (typeof header !== "string" || header.length > 65536) return undefined;
-  for (const pair of header.split(";")) {
-    const at = pair.indexOf("=");
-    if (at < 0 || pair.slice(0, at).trim() !== name) continue;
-    let value = pair.slice(at + 1).trim();
+// The first cookie `name` in a Cookie header that holds a pre-session value (quoted or not).
+function preSessionValue(header, name) {
+  for (let value of cookieValues(header, name)) {
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    if (shape.test(value)) return value;
+    if (PRE_SESSION_VALUE.test(value)) return value;
   }
   return undefined;
 }
@@ -263,9 +250,7 @@ export class PreSessionTokens {
    */
   constructor(options) {
     if (typeof options !== "object" || options === null) throw invalid("new PreSessionTokens() takes { keys, name?, ttl?, secure? }");
-    for (const name of Object.keys(options)) {
-      if (!["keys", "name", "ttl", "secure"].includes(name)) throw invalid(`unknown PreSessionTokens option "${name}"`);
-    }
+    checkOptionNames(options, new Set(["keys", "name", "ttl", "secure"]), "PreSessionTokens");
     const { keys, name = DEFAULT_PRE_SESSION_COOKIE, ttl = DEFAULT_PRE_SESSION_TTL, secure = true } = options;
     if (typeof name !== "string" || !COOKIE_NAME.test(name) || name.length >= 4096) throw invalid("the cookie name must be an RFC 6265 token");
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_PRE_SESSION_TTL) throw invalid("a pre-session token lives from 1 second to 1 day");
@@ -291,10 +276,14 @@ export class PreSessionTokens {
    * valid), else a fresh random one is made. Send `setCookie` with the page either way.
    */
   issue(cookieHeader, options) {
-    let value = cookieValue(cookieHeader, this.#name, PRE_SESSION_VALUE);
-    if (value === undefined) value = base64url(crypto.getRandomValues(new Uint8Array(32)));
-    const token = this.#sealer.seal(value, options);
-    return { token, setCookie: `${this.#name}=${value}; Max-Age=${this.#ttl}${this.#attributes}` };
+    const { value, setCookie } = this[PRE_SESSION_COOKIE](cookieHeader);
+    return { token: this.#sealer.seal(value, options), setCookie };
+  }
+
+  // issue() without the token, for next.js's proxy(): the cookie costs no seal.
+  [PRE_SESSION_COOKIE](cookieHeader) {
+    const value = preSessionValue(cookieHeader, this.#name) ?? randomText(32);
+    return { value, setCookie: `${this.#name}=${value}; Max-Age=${this.#ttl}${this.#attributes}` };
   }
 
   /**
@@ -305,7 +294,7 @@ export class PreSessionTokens {
   verify(token, cookieHeader, options) {
     const text = typeof token === "string" ? token.trim() : "";
     if (text === "") throw csrf("missing");
-    const value = cookieValue(cookieHeader, this.#name, PRE_SESSION_VALUE);
+    const value = preSessionValue(cookieHeader, this.#name);
     if (value === undefined) throw csrf("has no cookie to match in this browser: reload the page");
     openToken(this.#sealer, text, value, options, "not valid for this browser");
   }

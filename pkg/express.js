@@ -10,7 +10,7 @@
 //   app.post("/sign-in", rateLimit(limiter), ...)   429 with Retry-After
 import { checkManager, checkPreSession, isRefusal, isSafeMethod, readSlot, statusOf, writesDue } from "./web-core.js";
 import { CSRF_FIELD, CSRF_HEADER } from "./csrf.js";
-import { clientKey } from "./rate-limit.js";
+import { clientKey, rateLimitedResponse } from "./rate-limit.js";
 
 function refuse(res, err, headers = {}) {
   res.status(statusOf(err.code)).set(headers).json({ code: err.code, error: err.message });
@@ -119,9 +119,11 @@ export function rateLimit(limiter, { key = (req) => clientKey(req.ip ?? req.sock
       .then((k) => limiter.take(k))
       .then((answer) => {
         if (answer.ok) return next();
-        const unavailable = answer.code === "STORE_UNAVAILABLE";
-        const refusal = unavailable ? { code: answer.code, message: "rate limit unavailable" } : { code: "RATE_LIMITED", message: "too many requests" };
-        refuse(res, refusal, { "retry-after": String(answer.retryAfter) });
+        // The code and text of the answer Hono gets, read from it so the two cannot drift.
+        const answered = rateLimitedResponse(answer.retryAfter, answer.code);
+        return answered.json().then(({ code, error }) => {
+          refuse(res, { code, message: error }, { "retry-after": answered.headers.get("retry-after") });
+        });
       }, next);
   };
 }

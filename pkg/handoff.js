@@ -7,6 +7,7 @@
 // (`store.claimHandoff`, on Redis the Rust RedisStore's `P:{h:ID}` key, so a token redeemed
 // by a Rust server is refused by a Node one), or a MemorySingleUse for one process.
 import { Sealer, SealError } from "cookie-seal/sessions";
+import { checkId, redeemed } from "./store-handoff.js";
 
 const TOKEN_NAME = "cookie-seal-handoff";
 /** Default lifetime of a token, in seconds: one redirect, not long for a thief. */
@@ -69,9 +70,7 @@ export class MemorySingleUse {
   }
 
   claimHandoff(id, until, now) {
-    if (typeof id !== "string" || !/^[A-Za-z0-9_-]{22}$/.test(id)) {
-      throw invalid("a hand-off token id is 22 base64url characters");
-    }
+    checkId(id);
     // Drop what has ended, oldest first; every token lives the same few seconds at most,
     // so insertion order is close to expiry order and the loop stops early.
     for (const [old, end] of this.#ids) {
@@ -79,7 +78,7 @@ export class MemorySingleUse {
       this.#ids.delete(old);
     }
     const held = this.#ids.get(id);
-    if (held !== undefined && held >= now) throw new SealError("REVOKED", "hand-off token already redeemed");
+    if (held !== undefined && held >= now) throw redeemed();
     if (held === undefined && this.#ids.size >= this.#capacity) {
       // Full: one sweep for ended ids the ordered walk above could not reach.
       for (const [old, end] of this.#ids) if (end < now) this.#ids.delete(old);

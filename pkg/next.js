@@ -4,7 +4,7 @@
 // module imports nothing from Next and works with the app's own copy of it. Put
 // "cookie-seal" in next.config's serverExternalPackages, so Node loads its wasm itself.
 import { SealError } from "cookie-seal/sessions";
-import { checkManager, checkPreSession, isRefusal, isSafeMethod, readSlot, refusal, writesDue } from "./web-core.js";
+import { PRE_SESSION_COOKIE, checkManager, checkPreSession, isRefusal, isSafeMethod, readSlot, refusal, writesDue } from "./web-core.js";
 import { requestToken } from "./csrf.js";
 
 // A Set-Cookie value as the options cookies().set takes.
@@ -169,7 +169,10 @@ export class NextSessions {
     const slot = await readSlot(this.#sessions, header);
     const values = slot.session === null || slot.session.needsReseal || slot.refused ? writesDue(this.#sessions, slot) : [];
     if (this.#preSession !== undefined && slot.session === null) {
-      const { setCookie } = this.#preSession.issue(header);
+      // The cookie alone when preSession is this package's PreSessionTokens; anything else
+      // that checkPreSession lets in is asked for a whole token, as before.
+      const preSession = this.#preSession;
+      const { setCookie } = preSession[PRE_SESSION_COOKIE]?.(header) ?? preSession.issue(header);
       const cookie = parseSetCookie(setCookie);
       if (request.cookies.getAll().find((c) => c.name === cookie.name)?.value !== cookie.value) values.push(setCookie);
     }

@@ -108,7 +108,7 @@ export function base64url(bytes) {
   return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function randomText(n) {
+export function randomText(n) {
   return base64url(crypto.getRandomValues(new Uint8Array(n)));
 }
 
@@ -382,7 +382,7 @@ export function storeMethods(parts) {
       if (!isObject(options)) throw invalid("resumeAsync options must be an object");
       checkOptionNames(options, new Set(["data", "label", "now"]), "resumeAsync");
       const now = nowOption(options.now === undefined ? undefined : { now: options.now });
-      const value = cookieValue(cookieHeaderOf(request), token.name);
+      const [value] = cookieValues(cookieHeaderOf(request), token.name);
       if (value === undefined) return null;
       const cleared = [tokenCookie(token, "", 0)];
       const parts = TOKEN.exec(value);
@@ -431,7 +431,8 @@ export function storeMethods(parts) {
       const { store, token } = needStore(this, "forgetRememberAsync");
       if (token === undefined) throw invalid("forgetRememberAsync needs the rememberToken option");
       const now = nowOption(options);
-      const parts = TOKEN.exec(cookieValue(cookieHeaderOf(request), token.name) ?? "");
+      const [value = ""] = cookieValues(cookieHeaderOf(request), token.name);
+      const parts = TOKEN.exec(value);
       if (parts !== null) await call(this, "rememberForget", () => store.rememberForget(parts[1], now));
       return [tokenCookie(token, "", 0)];
     },
@@ -442,15 +443,14 @@ function tokenCookie(token, value, maxAge) {
   return `${token.name}=${value}; Max-Age=${maxAge}${token.attributes}`;
 }
 
-// The first cookie of this name in a Cookie header (names are case-sensitive).
-function cookieValue(header, name) {
+// The cookies of this name in a Cookie header, in order (names are case-sensitive).
+export function* cookieValues(header, name) {
   // Longer than the core accepts for the session cookie: not split, read as no token.
-  if (typeof header !== "string" || header.length > 65536) return undefined;
+  if (typeof header !== "string" || header.length > 65536) return;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (eq > 0 && part.slice(0, eq).trim() === name) yield part.slice(eq + 1).trim();
   }
-  return undefined;
 }
 
 /**

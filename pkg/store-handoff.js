@@ -14,11 +14,13 @@ import { SealError } from "./core.js";
 /** Seconds a claim is kept past `until`, as the Rust crate's `store::CLAIM_LEEWAY`. */
 export const CLAIM_LEEWAY = 5;
 
-function redeemed() {
+/** The REVOKED of a token id claimed before (here and by MemorySingleUse in handoff.js). */
+export function redeemed() {
   return new SealError("REVOKED", "hand-off token already redeemed");
 }
 
-function checkId(id) {
+/** Refuses a claim of anything but a token id (22 base64url characters) with INVALID_OPTION. */
+export function checkId(id) {
   if (typeof id !== "string" || !/^[A-Za-z0-9_-]{22}$/.test(id)) {
     throw new SealError("INVALID_OPTION", "invalid option: a hand-off token id is 22 base64url characters");
   }

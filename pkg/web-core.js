@@ -1,7 +1,8 @@
 // What the framework entries (hono.js, express.js, next.js) share, on the public
 // SessionManager API only: read the request's session once, remember whether its cookie
-// was refused, and at the end of the request work out the Set-Cookie values due. Not part
-// of the public API (not in the exports map).
+// was refused, and at the end of the request work out the Set-Cookie values due; and what
+// csrf.js takes from here so there is one copy: the safe methods, and the symbol of the
+// PreSessionTokens method proxy() calls. Not part of the public API (not in the exports map).
 // From the entry, not ./core.js: the errors the manager throws are of this very class
 // even where a bundle keeps the sessions entry (and its wasm) as a module of its own.
 import { SealError } from "cookie-seal/sessions";
@@ -21,7 +22,8 @@ const COOKIE_ERRORS = new Set([
   "REVOKED",
 ]);
 
-// Methods that must not change state: the integrations' guards let them through.
+// Methods that must not change state (RFC 9110 §9.2.1): the integrations' guards and
+// CrossOrigin let them through.
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Whether a request with this method is let through the cross-origin and token checks. */
@@ -29,9 +31,16 @@ export function isSafeMethod(method) {
   return SAFE_METHODS.has(method);
 }
 
+/**
+ * The method of a PreSessionTokens (csrf.js) that gives `{ value, setCookie }` for a Cookie
+ * header, issue()'s cookie without its token: proxy() sets that cookie on every signed-out
+ * request and has no form to seal a token for. A symbol, so the public class gains no name.
+ */
+export const PRE_SESSION_COOKIE = Symbol("cookie-seal pre-session cookie");
+
 /** Whether `err` is a refusal the guards answer with (403), not the application's error. */
 export function isRefusal(err) {
-  return err?.code === "CROSS_ORIGIN" || err?.code === "CSRF";
+  return statusOf(err?.code) === 403;
 }
 
 /** The PreSessionTokens a sign-in guard needs, or SealError INVALID_OPTION. */

@@ -4,8 +4,9 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { CrossOrigin, CsrfTokens, PreSessionTokens } from "cookie-seal/csrf";
 import { MemoryCounter, RateLimiter, clientKey } from "cookie-seal/rate-limit";
-import { SealError } from "cookie-seal/sessions";
-import { KEY1 } from "./site.js";
+import { NextSessions } from "cookie-seal/next";
+import { SealError, SessionManager } from "cookie-seal/sessions";
+import { KEY1, PRE_SESSION_OPTIONS, SESSION_OPTIONS } from "./site.js";
 
 test("the in-memory counter never holds more than maxKeys; a flood shares the overflow budget", async () => {
   const counter = new MemoryCounter({ maxKeys: 100 });
@@ -106,4 +107,28 @@ test("pre-session tokens: bound to the cookie's value, cookie name and purpose; 
     assert.throws(() => new PreSessionTokens(options), (e) => e.code === "INVALID_OPTION", JSON.stringify(options));
   }
   assert.doesNotThrow(() => new PreSessionTokens({ keys: `k1:${KEY1}`, name: "csrf", secure: false }));
+});
+
+test("next proxy(): a signed-out browser gets its pre-session cookie, passed on to the page's request, and a token for it verifies", async () => {
+  const preSession = new PreSessionTokens(PRE_SESSION_OPTIONS);
+  const auth = new NextSessions(new SessionManager(SESSION_OPTIONS), { cookies: async () => ({ getAll: () => [] }), preSession });
+  // What proxy() uses of next/server: NextResponse.next({ request: { headers } }) and NextRequest's cookies.
+  const NextResponse = { next: (init) => Object.assign(new Response(null), { passedOn: init?.request.headers }) };
+  const request = (cookie) => {
+    const r = new Request("http://127.0.0.1/", { headers: cookie === undefined ? {} : { cookie } });
+    const all = (cookie ?? "").split("; ").filter(Boolean).map((pair) => ({ name: pair.split("=")[0], value: pair.slice(pair.indexOf("=") + 1) }));
+    return Object.assign(r, { cookies: { getAll: () => all } });
+  };
+  const fresh = await auth.proxy(request(undefined), NextResponse);
+  const set = fresh.headers.getSetCookie();
+  assert.equal(set.length, 1, String(set));
+  assert.match(set[0], /^csrf=[A-Za-z0-9_-]{43}; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+  const cookie = set[0].split(";")[0];
+  assert.equal(fresh.passedOn.get("cookie"), cookie, "the page rendering this request sees the cookie");
+  // The page's form token, made from the request as passed on, verifies with the browser's cookie.
+  preSession.verify(preSession.issue(fresh.passedOn.get("cookie")).token, `a=1; ${cookie}`);
+  const again = await auth.proxy(request(`a=1; ${cookie}`), NextResponse);
+  assert.deepEqual([again.headers.getSetCookie(), again.passedOn], [[], undefined], "a browser that has the cookie keeps it");
+  const other = await auth.proxy(request(undefined), NextResponse);
+  assert.notEqual(other.headers.getSetCookie()[0].split(";")[0], cookie, "each browser its own value");
 });
