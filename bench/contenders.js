@@ -197,24 +197,38 @@ export function sweepInProcess(impls, ms, rounds, sizes = SWEEP) {
   return bestOfRounds((p, name, op) => opsPerSec(impls[name], op, sized(p.bytes), ms), list, SWEPT, rounds);
 }
 
-// Microseconds per 24-byte nonce from getRandomValues and from node:crypto's randomFillSync,
-// best of 5 runs of 20,000 calls, by the wall clock and (where measurable) by CPU time.
-export function nonceCost(nodeCrypto) {
-  const buf = new Uint8Array(24);
-  const sources = { getRandomValues: (b) => crypto.getRandomValues(b), randomFillSync: (b) => nodeCrypto.randomFillSync(b) };
+// The two nonce sources measured, and how many 24-byte nonces one timed run makes.
+export const NONCE_SOURCES = ["getRandomValues", "randomFillSync"];
+export const NONCE_CALLS = 20_000;
+
+// Microseconds per nonce from each source: the best of 5 calls of run(source), which makes
+// NONCE_CALLS nonces and answers { ms, cpuMs } (cpuMs undefined where not measurable).
+export async function nonceCost(run) {
   const out = {};
-  for (const [name, fill] of Object.entries(sources)) {
+  for (const source of NONCE_SOURCES) {
     let best = Infinity;
     let bestCpu = Infinity;
     for (let r = 0; r < 5; r++) {
-      const start = performance.now();
-      const cpuStart = cpuMicros?.();
-      for (let i = 0; i < 20_000; i++) fill(buf);
-      best = Math.min(best, ((performance.now() - start) * 1000) / 20_000);
-      if (cpuMicros) bestCpu = Math.min(bestCpu, (cpuMicros() - cpuStart) / 20_000);
+      const { ms, cpuMs } = await run(source);
+      best = Math.min(best, (ms * 1000) / NONCE_CALLS);
+      if (cpuMs !== undefined) bestCpu = Math.min(bestCpu, (cpuMs * 1000) / NONCE_CALLS);
     }
-    out[name] = best;
-    if (cpuMicros) out[`${name} (CPU)`] = bestCpu;
+    out[source] = best;
+    if (Number.isFinite(bestCpu)) out[`${source} (CPU)`] = bestCpu;
   }
   return out;
+}
+
+// nonceCost's run in this process (Node, Deno).
+export function inProcessNonces(nodeCrypto) {
+  const buf = new Uint8Array(24);
+  const fills = { getRandomValues: (b) => crypto.getRandomValues(b), randomFillSync: (b) => nodeCrypto.randomFillSync(b) };
+  return (source) => {
+    const fill = fills[source];
+    const cpuStart = cpuMicros?.();
+    const start = performance.now();
+    for (let i = 0; i < NONCE_CALLS; i++) fill(buf);
+    const ms = performance.now() - start;
+    return { ms, cpuMs: cpuMicros ? (cpuMicros() - cpuStart) / 1000 : undefined };
+  };
 }

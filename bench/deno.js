@@ -5,7 +5,7 @@ import * as jose from "jose";
 import * as iron from "iron-webcrypto";
 import * as nodeCrypto from "node:crypto";
 import payloadList from "./payloads.json" with { type: "json" };
-import { bestOfRounds, contenders, nonceCost, opsPerSec, sweepInProcess } from "./contenders.js";
+import { bestOfRounds, contenders, inProcessNonces, nonceCost, opsPerSec, sweepInProcess } from "./contenders.js";
 
 const ms = Number(Deno.env.get("BENCH_MS") ?? 300);
 const rounds = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);
@@ -13,4 +13,4 @@ const impls = await contenders({ cookieSeal, jose, iron, nodeCrypto });
 const data = Object.fromEntries(payloadList.map((p) => [p.name, JSON.parse(p.text)]));
 const results = await bestOfRounds((p, name, op) => opsPerSec(impls[name], op, data[p.name], ms), payloadList, Object.keys(impls), rounds);
 const sweep = await sweepInProcess(impls, ms, rounds);
-console.log(JSON.stringify({ version: Deno.version.deno, aesBackend: cookieSeal.Sealer.aesBackend, results, sweep, nonce: nonceCost(nodeCrypto) }));
+console.log(JSON.stringify({ version: Deno.version.deno, aesBackend: cookieSeal.Sealer.aesBackend, results, sweep, nonce: await nonceCost(inProcessNonces(nodeCrypto)) }));

@@ -14,7 +14,7 @@ import * as cookieSeal from "cookie-seal";
 import * as jose from "jose";
 import * as iron from "iron-webcrypto";
 import * as nodeCrypto from "node:crypto";
-import { bestOfRounds, contenders, nonceCost, opsPerSec, OPS, SWEEP, SWEPT, sweepInProcess } from "./contenders.js";
+import { bestOfRounds, contenders, inProcessNonces, nonceCost, NONCE_CALLS, opsPerSec, OPS, SWEEP, SWEPT, sweepInProcess } from "./contenders.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const payloads = JSON.parse(readFileSync(join(here, "payloads.json"), "utf8"));
@@ -123,13 +123,15 @@ function workerdCpuMs() {
   }
 }
 
+// One request's wall time in ms; with `cpu`, also workerd's CPU time for it in cpu.ms, read
+// outside the timed window so that reading /proc is not in the wall time.
 async function timed(base, query, cpu) {
+  const cpuStart = cpu ? workerdCpuMs() : undefined;
   const start = performance.now();
-  const cpuStart = workerdCpuMs();
   const res = await fetch(`${base}/bench?${query}`);
   const body = await res.text();
-  if (!res.ok) throw new Error(`workerd: ${body}`);
   const ms = performance.now() - start;
+  if (!res.ok) throw new Error(`workerd: ${body}`);
   if (cpu) cpu.ms = workerdCpuMs() - cpuStart;
   return ms;
 }
@@ -182,7 +184,7 @@ async function main() {
     backends.node = cookieSeal.Sealer.aesBackend;
     results.node = await bestOfRounds((p, name, op) => opsPerSec(impls[name], op, data[p.name], TARGET_MS), payloads, Object.keys(impls), ROUNDS);
     sweep.node = await sweepInProcess(impls, TARGET_MS, ROUNDS);
-    nonce.node = nonceCost(nodeCrypto);
+    nonce.node = await nonceCost(inProcessNonces(nodeCrypto));
   }
   let deno = { version: "not run" };
   if (RUNTIMES.has("deno")) {
@@ -203,18 +205,11 @@ async function main() {
         results[runtime] = await bestOfRounds((p, name, op) => workerdOpsPerSec(base, name, op, `payload=${p.name}`, overhead), payloads, info.names, ROUNDS);
       }
       const overhead = await overheadOf(bases.compat);
-      nonce.workerd = {};
-      for (const source of ["getRandomValues", "randomFillSync"]) {
-        let best = Infinity;
-        let bestCpu = Infinity;
-        for (let r = 0; r < 5; r++) {
-          const cpu = {};
-          best = Math.min(best, (((await timed(bases.compat, `nonce=${source}&n=20000`, cpu)) - overhead) * 1000) / 20_000);
-          bestCpu = Math.min(bestCpu, (cpu.ms * 1000) / 20_000);
-        }
-        nonce.workerd[source] = best;
-        if (Number.isFinite(bestCpu)) nonce.workerd[`${source} (CPU)`] = bestCpu;
-      }
+      nonce.workerd = await nonceCost(async (source) => {
+        const cpu = {};
+        const ms = (await timed(bases.compat, `nonce=${source}&n=${NONCE_CALLS}`, cpu)) - overhead;
+        return { ms, cpuMs: cpu.ms };
+      });
       const sizes = SWEEP.map((bytes) => ({ name: String(bytes), bytes }));
       sweep.workerd = await bestOfRounds((p, name, op) => workerdOpsPerSec(bases.compat, name, op, `bytes=${p.bytes}`, overhead), sizes, SWEPT, ROUNDS);
     } finally {
@@ -225,36 +220,26 @@ async function main() {
   console.log(`cookie-seal JS benchmark: ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0].model}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, Node ${process.version}, Deno ${deno.version}`);
   console.log(`cookie-seal's default AES backend: ${Object.entries(backends).map(([r, b]) => `${r} ${b}`).join(", ")}`);
   console.log("ops/s, sequential awaited calls; ratios = cookie-seal (its default backend) / the other\n");
-  const columns = ["cookie-seal", "cookie-seal sw", "cookie-seal hw", "jose", "iron-webcrypto", "webcrypto", "node:crypto"];
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
-  const header = ["runtime", "payload", "op", ...columns, "vs jose", "vs webcrypto", "vs node:crypto"];
-  console.log(`| ${header.join(" | ")} |`);
-  console.log(`|${header.map(() => "---").join("|")}|`);
-  for (const runtime of Object.keys(results)) {
-    for (const p of payloads) {
-      for (const op of OPS) {
-        const r = results[runtime][p.name];
-        const cs = r["cookie-seal"][op];
-        const cells = columns.map((n) => (r[n] ? fmt(r[n][op]) : "–"));
-        console.log(`| ${[runtime, `${p.name} (${p.bytes} B)`, op, ...cells, ratio(cs, r.jose[op]), ratio(cs, r.webcrypto[op]), ratio(cs, r["node:crypto"]?.[op])].join(" | ")} |`);
+  // One row per runtime, payload and op; value(result, op) is the figure shown (or falsy: –).
+  function table(columns, value) {
+    const header = ["runtime", "payload", "op", ...columns, "vs jose", "vs webcrypto", "vs node:crypto"];
+    console.log(`| ${header.join(" | ")} |`);
+    console.log(`|${header.map(() => "---").join("|")}|`);
+    for (const runtime of Object.keys(results)) {
+      for (const p of payloads) {
+        for (const op of OPS) {
+          const v = (n) => value(results[runtime][p.name][n], op) || undefined;
+          const cells = columns.map((n) => (v(n) ? fmt(v(n)) : "–"));
+          const cs = v("cookie-seal");
+          console.log(`| ${[runtime, `${p.name} (${p.bytes} B)`, op, ...cells, ratio(cs, v("jose")), ratio(cs, v("webcrypto")), ratio(cs, v("node:crypto"))].join(" | ")} |`);
+        }
       }
     }
   }
+  table(["cookie-seal", "cookie-seal sw", "cookie-seal hw", "jose", "iron-webcrypto", "webcrypto", "node:crypto"], (r, op) => r?.[op]);
   console.log("\nThe same runs by CPU time (ops per CPU-second of the process; for WebCrypto in Node and Deno that includes their worker threads); ratios as above\n");
-  const cpuColumns = ["cookie-seal", "jose", "webcrypto", "node:crypto"];
-  const cpuHeader = ["runtime", "payload", "op", ...cpuColumns, "vs jose", "vs webcrypto", "vs node:crypto"];
-  console.log(`| ${cpuHeader.join(" | ")} |`);
-  console.log(`|${cpuHeader.map(() => "---").join("|")}|`);
-  for (const runtime of Object.keys(results)) {
-    for (const p of payloads) {
-      for (const op of OPS) {
-        const r = results[runtime][p.name];
-        const c = (n) => r[n]?.cpu?.[op] || undefined;
-        const cells = cpuColumns.map((n) => (c(n) ? fmt(c(n)) : "–"));
-        console.log(`| ${[runtime, `${p.name} (${p.bytes} B)`, op, ...cells, ratio(c("cookie-seal"), c("jose")), ratio(c("cookie-seal"), c("webcrypto")), ratio(c("cookie-seal"), c("node:crypto"))].join(" | ")} |`);
-      }
-    }
-  }
+  table(["cookie-seal", "jose", "webcrypto", "node:crypto"], (r, op) => r?.cpu?.[op]);
   console.log("\ncookie-seal by payload size: software AES (sw) vs node:crypto AES (hw), ops/s (workerd: with nodejs_compat)\n");
   console.log("| runtime | payload | seal sw | seal hw | hw/sw | open sw | open hw | hw/sw | seal hw/sw by CPU | open hw/sw by CPU |");
   console.log("|---|---|---|---|---|---|---|---|---|---|");
