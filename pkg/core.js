@@ -40,14 +40,17 @@ export function fromWasm(text) {
   return new SealError(code, message, details);
 }
 
-// Sealer text enters wasm as UTF-8 bytes (src/wasm.rs says why), via this buffer: at most
-// maxLen (≤ 4096) units of text, so ≤ 12 KB. The glue copies it out at once (synchronous).
+// Text enters wasm as UTF-8 bytes (src/wasm.rs says why): a Sealer's text and a session's,
+// and a Cookie header. Up to a cookie's worth (4096 units, so ≤ 12 KB) through one reused
+// buffer, which the glue copies out at once (synchronous); longer text (a chunked session, a
+// long header) in a fresh array, so that one large request does not keep memory for good.
 const encoder = new TextEncoder();
-let scratch = new Uint8Array(0);
+const SCRATCH_LEN = 3 * 4096;
+const scratch = new Uint8Array(SCRATCH_LEN);
 
 export function utf8(text) {
   const n = text.length;
-  if (scratch.length < n * 3) scratch = new Uint8Array(n * 3);
+  if (n * 3 > SCRATCH_LEN) return encoder.encode(text);
   // Short ASCII by hand: cheaper than encodeInto's call and result object.
   if (n <= 256) {
     let i = 0;

@@ -374,7 +374,7 @@ export function bindSessions(wasm, sealer) {
       if (header === undefined) return null;
       const check = this.#isRevoked;
       const stored = hasStore(this);
-      const steps = reading(call(() => inner.reader(header, now)), call, check !== undefined || stored);
+      const steps = reading(call(() => inner.reader(utf8(header), now)), call, check !== undefined || stored);
       return runner(steps, stored ? (session) => lookup(session, now) : (session) => check(revocationInfo(session), now));
     }
 

@@ -220,9 +220,12 @@ impl WasmSessionManager {
         Ok(view(self.inner.cookie_name(), &session))
     }
 
-    /// The reader of one `Cookie` header: `SessionManager::reader`.
-    pub fn reader(&self, cookie_header: &str, now: f64) -> Result<WasmSessionReader, Thrown> {
+    /// The reader of one `Cookie` header (its UTF-8, as for `WasmSealer::open`):
+    /// `SessionManager::reader`.
+    pub fn reader(&self, cookie_header: &[u8], now: f64) -> Result<WasmSessionReader, Thrown> {
         let now = whole("now", now)?;
+        let cookie_header = core::str::from_utf8(cookie_header)
+            .map_err(|_| Error::Malformed("the Cookie header is not UTF-8"))?;
         Ok(WasmSessionReader {
             name: self.inner.cookie_name().to_owned(),
             reader: Some(self.inner.reader(cookie_header, now)?),
