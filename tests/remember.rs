@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 ))]
 use std::time::Duration;
 
+use cookie_seal::limits::{MAX_COOKIE_HEADER_LEN, MAX_COOKIE_PAIRS};
 use cookie_seal::store::{
     MAX_SERIES_PER_SUBJECT, MemoryStore, REMEMBER_LINKS, RememberStore, RememberToken,
     ResumeOutcome, SessionStore, StoredSessions,
@@ -293,18 +294,56 @@ pub async fn bounds(stores: Stores) {
             ..
         }
     )));
-    let huge = format!("__Host-s-remember={}", "A".repeat(70_000));
-    assert_eq!(
-        s.resume(&huge, 0u32, "", t).await.unwrap(),
-        None,
-        "not even split"
-    );
     let err = stores
         .1
         .remember_forget(&"A".repeat(23), t)
         .await
         .unwrap_err();
     assert_eq!(err.code(), "INVALID_OPTION");
+}
+
+/// The token is found by the crate's one `Cookie` parser, the session reads' own: a
+/// header over `MAX_COOKIE_HEADER_LEN` is `TOO_LARGE` (not split, nothing stored
+/// touched); pairs it skips (no `=`, control characters, past `MAX_COOKIE_PAIRS`) are no
+/// token (`Ok(None)`, no event); a quoted value loses its quotes. Never a panic.
+pub async fn cookie_header(stores: Stores) {
+    let (s, heard) = sessions(&stores);
+    let t = now();
+    let (_, token) = remembered(&s, "kim", t).await;
+    let value = &token["__Host-s-remember=".len()..];
+
+    let huge = format!("{token}; pad={}", "A".repeat(MAX_COOKIE_HEADER_LEN));
+    let err = s.resume(&huge, 0u32, "", t + 1).await.unwrap_err();
+    assert_eq!(err.code(), "TOO_LARGE");
+    let err = s.forget_remembered(&huge, t + 1).await.unwrap_err();
+    assert_eq!(err.code(), "TOO_LARGE");
+
+    let past_the_pairs = format!("{}{token}", "a=1; ".repeat(MAX_COOKIE_PAIRS));
+    let control = format!("__Host-s-remember={value}\u{1}");
+    for skipped in [
+        "",
+        ";;; ; =",
+        "__Host-s-remember",
+        "=__Host-s-remember",
+        control.as_str(),
+        past_the_pairs.as_str(),
+    ] {
+        assert_eq!(
+            s.resume(skipped, 0u32, "", t + 1).await.unwrap(),
+            None,
+            "{skipped:.40}"
+        );
+    }
+    assert!(
+        heard.lock().unwrap().is_empty(),
+        "{:?}",
+        heard.lock().unwrap()
+    );
+
+    // Still unused after all of the above: the quoted token is the live one.
+    let quoted = format!("theme; \t__Host-s-remember=\"{value}\"\t; __Host-s-remember=x");
+    let r = s.resume(&quoted, 0u32, "", t + 2).await.unwrap().unwrap();
+    assert_eq!(r.outcome, ResumeOutcome::Rotated);
 }
 
 /// A hook that panics changes nothing: the calls answer as without it, again and again.
@@ -348,6 +387,10 @@ macro_rules! suite {
             #[test]
             fn bounds() {
                 super::run(super::$backend, super::bounds)
+            }
+            #[test]
+            fn cookie_header() {
+                super::run(super::$backend, super::cookie_header)
             }
             #[test]
             fn panicking_hook() {
