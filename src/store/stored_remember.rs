@@ -209,12 +209,11 @@ impl StoredSessions {
         result: Result<T, Error>,
     ) -> Result<T, Error> {
         if let Err(err @ Error::StoreUnavailable(_)) = &result {
-            let event = SessionEvent::StoreError {
+            self.tell(|| SessionEvent::StoreError {
                 code: err.code(),
                 operation,
                 message: err.to_string(),
-            };
-            emit(self.hook.as_ref(), event);
+            });
         }
         result
     }
@@ -223,15 +222,20 @@ impl StoredSessions {
     pub(super) fn refused<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
         match &result {
             Err(Error::StoreUnavailable(_)) | Ok(_) => {}
-            Err(err) => emit(
-                self.hook.as_ref(),
-                SessionEvent::Refused {
-                    code: err.code(),
-                    message: err.to_string(),
-                },
-            ),
+            Err(err) => self.tell(|| SessionEvent::Refused {
+                code: err.code(),
+                message: err.to_string(),
+            }),
         }
         result
+    }
+
+    /// Tells the hook of the event `event` builds. Built only when there is a hook: with
+    /// none, a refused cookie or a failing store costs no formatted message.
+    fn tell(&self, event: impl FnOnce() -> SessionEvent) {
+        if let Some(hook) = &self.hook {
+            emit(Some(hook), event());
+        }
     }
 
     /// Turns on remember-me tokens, their series kept in `store` (normally the same store
@@ -378,17 +382,17 @@ impl StoredSessions {
         let Some(value) = cookie_value(cookie_header, &r.name)? else {
             return Ok(None);
         };
-        let cleared = vec![self.token_cookie(r, "", 0)];
-        let unknown = |code: &'static str, message: &str| {
-            let event = SessionEvent::Refused {
+        // The token cookie is cleared only when the token is refused; most resumes rotate.
+        let cleared = || vec![self.token_cookie(r, "", 0)];
+        let unknown = |code: &'static str, message: &'static str| {
+            self.tell(|| SessionEvent::Refused {
                 code,
                 message: message.into(),
-            };
-            emit(self.hook.as_ref(), event);
+            });
             Some(Resumed {
                 outcome: ResumeOutcome::Unknown,
                 session: None,
-                set_cookies: cleared.clone(),
+                set_cookies: cleared(),
             })
         };
         let Some((series, secret)) = parse_token(value) else {
@@ -409,7 +413,7 @@ impl StoredSessions {
                 return Ok(Some(Resumed {
                     outcome: ResumeOutcome::Theft,
                     session: None,
-                    set_cookies: cleared,
+                    set_cookies: cleared(),
                 }));
             }
             _ => return Ok(unknown("REVOKED", "unknown or expired remember-me token")),
@@ -458,12 +462,11 @@ impl StoredSessions {
                 }
             }
         }
-        let event = SessionEvent::Theft {
+        self.tell(|| SessionEvent::Theft {
             subject: subject.to_owned(),
             series: series.to_owned(),
             revoked_sessions: revoked,
-        };
-        emit(self.hook.as_ref(), event);
+        });
         failed.map_or(Ok(()), Err)
     }
 
