@@ -124,13 +124,8 @@ impl Current {
         let csrf = CsrfTokens::new(keyring.clone(), manager.cookie_name())?;
         // The sign-in form's cookie follows the session cookie: `__Host-` and Secure, or,
         // for a manager in development mode (plain HTTP on localhost), neither, since the
-        // browser would drop a Secure cookie there. The manager keeps its attributes to
-        // itself; its deletion header shows them.
-        let secure = manager
-            .clear_cookies()
-            .first()
-            .is_some_and(|header| header.contains("; Secure"));
-        let pre_session = if secure {
+        // browser would drop a Secure cookie there.
+        let pre_session = if manager.is_secure() {
             PreSessionTokens::new(keyring)?
         } else {
             PreSessionTokens::with_options(
@@ -210,4 +205,30 @@ impl RequestState {
 /// state is then still whole (every change is one assignment).
 pub(crate) fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, RequestState> {
     shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Key;
+
+    /// The sign-in form's cookie is Secure and `__Host-` exactly when the session's is.
+    #[test]
+    fn pre_session_cookie_follows_the_manager() {
+        let ring = Keyring::new("k1", Key::from_bytes(&[7; 32]).unwrap()).unwrap();
+        let secure = SessionManager::builder(ring.clone(), "__Host-s")
+            .build()
+            .unwrap();
+        let dev = SessionManager::builder(ring.clone(), "s")
+            .insecure_dev_mode_for_localhost()
+            .build()
+            .unwrap();
+        assert!(secure.is_secure() && !dev.is_secure());
+        let current = Current::new(secure, ring.clone()).unwrap();
+        assert_eq!(current.pre_session.cookie_name(), "__Host-csrf");
+        assert!(current.pre_session.clear_cookie().contains("; Secure"));
+        let current = Current::new(dev, ring).unwrap();
+        assert_eq!(current.pre_session.cookie_name(), "csrf");
+        assert!(!current.pre_session.clear_cookie().contains("Secure"));
+    }
 }

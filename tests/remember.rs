@@ -13,11 +13,12 @@ use std::sync::{Arc, Mutex};
 ))]
 use std::time::Duration;
 
+use cookie_seal::limits::{MAX_COOKIE_HEADER_LEN, MAX_COOKIE_PAIRS};
 use cookie_seal::store::{
-    MAX_SERIES_PER_SUBJECT, MemoryStore, REMEMBER_LINKS, RememberStore, RememberToken,
-    ResumeOutcome, SessionStore, StoredSessions,
+    MAX_SERIES_PER_SUBJECT, MemoryStore, REMEMBER_LINKS, RememberRecord, RememberStore,
+    RememberToken, ResumeOutcome, Rotation, SessionStore, StoredSessions, token_hash,
 };
-use cookie_seal::{Key, Keyring, SessionEvent, SessionManager};
+use cookie_seal::{Key, Keyring, SessionEvent, SessionId, SessionManager};
 
 #[path = "stores/shared.rs"]
 mod shared;
@@ -293,18 +294,129 @@ pub async fn bounds(stores: Stores) {
             ..
         }
     )));
-    let huge = format!("__Host-s-remember={}", "A".repeat(70_000));
-    assert_eq!(
-        s.resume(&huge, 0u32, "", t).await.unwrap(),
-        None,
-        "not even split"
-    );
     let err = stores
         .1
         .remember_forget(&"A".repeat(23), t)
         .await
         .unwrap_err();
     assert_eq!(err.code(), "INVALID_OPTION");
+}
+
+/// At the cap a new series pushes out the subject's oldest *live* one. An expired series
+/// the bounded prune has not reached yet (here: more expired rows than a write prunes, all
+/// of other subjects and older, ahead of it) frees no place: dropping it instead would
+/// leave the subject one series over the cap. Driven through the store itself, with times
+/// chosen so the expired row is still there at the start that hits the cap.
+pub async fn cap_evicts_oldest_live(stores: Stores) {
+    let store = &stores.1;
+    let t = now();
+    let early = t - 2_000;
+    let session = SessionId::generate().unwrap();
+    let hash = |i: usize| token_hash(&format!("secret {i}"));
+    let start = async |series: &str, subject: &str, i: usize, keep_until: u64, at: u64| {
+        let record = RememberRecord::new(subject, &hash(i), at, session, keep_until).unwrap();
+        store
+            .remember_start(series, &record, keep_until, at)
+            .await
+            .unwrap();
+    };
+    // Fillers first (first in a table scan too): expired well before `t`, 160 of them, so
+    // the two starts at `t` below each prune 64 of them and never reach the row after.
+    for i in 0..160 {
+        let subject = format!("filler-{}", i % 8);
+        start(&format!("0{i:021}"), &subject, i, t - 1_500, early).await;
+    }
+    // The subject's row to expire, live when started; then 31 live ones.
+    let expired = format!("w{:021}", 0);
+    start(&expired, "lee", 1_000, t + 5_000, early).await;
+    let live: Vec<String> = (0..=MAX_SERIES_PER_SUBJECT)
+        .map(|i| format!("x{i:021}"))
+        .collect();
+    for (i, series) in live[..MAX_SERIES_PER_SUBJECT - 1].iter().enumerate() {
+        start(series, "lee", i, t + 1_000 + i as u64, early).await;
+    }
+    // A rotation moves its end before `t` (rotations do not count against the cap).
+    let moved = store
+        .remember_rotate(&expired, &hash(1_000), &hash(1_001), early, 10, t - 1_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        moved,
+        Rotation::Rotated {
+            subject: "lee".into()
+        }
+    );
+    // At `t`: the 32nd live series (no eviction), then the 33rd, which hits the cap.
+    for (i, series) in live.iter().enumerate().skip(MAX_SERIES_PER_SUBJECT - 1) {
+        start(series, "lee", i, t + 1_000 + i as u64, t).await;
+    }
+
+    let mut kept = Vec::new();
+    for (i, series) in live.iter().enumerate() {
+        let r = store
+            .remember_rotate(series, &hash(i), &hash(i + 2_000), t, 10, t + 3_000)
+            .await
+            .unwrap();
+        if r != Rotation::Missing {
+            assert_eq!(
+                r,
+                Rotation::Rotated {
+                    subject: "lee".into()
+                }
+            );
+            kept.push(i);
+        }
+    }
+    assert_eq!(
+        kept.len(),
+        MAX_SERIES_PER_SUBJECT,
+        "exactly the cap stays live"
+    );
+    assert_eq!(kept[0], 1, "the oldest live series was the one pushed out");
+}
+
+/// The token is found by the crate's one `Cookie` parser, the session reads' own: a
+/// header over `MAX_COOKIE_HEADER_LEN` is `TOO_LARGE` (not split, nothing stored
+/// touched); pairs it skips (no `=`, control characters, past `MAX_COOKIE_PAIRS`) are no
+/// token (`Ok(None)`, no event); a quoted value loses its quotes. Never a panic.
+pub async fn cookie_header(stores: Stores) {
+    let (s, heard) = sessions(&stores);
+    let t = now();
+    let (_, token) = remembered(&s, "kim", t).await;
+    let value = &token["__Host-s-remember=".len()..];
+
+    let huge = format!("{token}; pad={}", "A".repeat(MAX_COOKIE_HEADER_LEN));
+    let err = s.resume(&huge, 0u32, "", t + 1).await.unwrap_err();
+    assert_eq!(err.code(), "TOO_LARGE");
+    let err = s.forget_remembered(&huge, t + 1).await.unwrap_err();
+    assert_eq!(err.code(), "TOO_LARGE");
+
+    let past_the_pairs = format!("{}{token}", "a=1; ".repeat(MAX_COOKIE_PAIRS));
+    let control = format!("__Host-s-remember={value}\u{1}");
+    for skipped in [
+        "",
+        ";;; ; =",
+        "__Host-s-remember",
+        "=__Host-s-remember",
+        control.as_str(),
+        past_the_pairs.as_str(),
+    ] {
+        assert_eq!(
+            s.resume(skipped, 0u32, "", t + 1).await.unwrap(),
+            None,
+            "{skipped:.40}"
+        );
+    }
+    assert!(
+        heard.lock().unwrap().is_empty(),
+        "{:?}",
+        heard.lock().unwrap()
+    );
+
+    // Still unused after all of the above: the quoted token is the live one.
+    let quoted = format!("theme; \t__Host-s-remember=\"{value}\"\t; __Host-s-remember=x");
+    let r = s.resume(&quoted, 0u32, "", t + 2).await.unwrap().unwrap();
+    assert_eq!(r.outcome, ResumeOutcome::Rotated);
 }
 
 /// A hook that panics changes nothing: the calls answer as without it, again and again.
@@ -348,6 +460,14 @@ macro_rules! suite {
             #[test]
             fn bounds() {
                 super::run(super::$backend, super::bounds)
+            }
+            #[test]
+            fn cap_evicts_oldest_live() {
+                super::run(super::$backend, super::cap_evicts_oldest_live)
+            }
+            #[test]
+            fn cookie_header() {
+                super::run(super::$backend, super::cookie_header)
             }
             #[test]
             fn panicking_hook() {

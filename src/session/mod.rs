@@ -308,6 +308,14 @@ impl SessionManager {
         self.inner.cookie.set_cookie(name, value, Some(max_age))
     }
 
+    /// Whether this manager's cookies carry `Secure` (all but development mode's), for the
+    /// integrations' other cookies to follow. Only they ask, and they are not in the wasm
+    /// build.
+    #[cfg(any(feature = "axum", feature = "actix"))]
+    pub(crate) fn is_secure(&self) -> bool {
+        self.inner.cookie.secure
+    }
+
     /// The hook set with [`SessionManagerBuilder::on_event`], if any.
     pub(crate) fn event_hook(&self) -> Option<&crate::event::EventHook> {
         self.inner.hook.as_ref()

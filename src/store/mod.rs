@@ -18,6 +18,12 @@ use std::time::Duration;
 
 use crate::{Error, SessionId, Subject};
 
+#[cfg(any(
+    feature = "store-sqlite",
+    feature = "store-redis",
+    feature = "store-postgres"
+))]
+mod backend;
 mod expiring;
 mod memory;
 #[cfg(feature = "store-postgres")]

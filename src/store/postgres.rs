@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, Config, NoTls};
 
+use super::backend::{int, ready_err};
 use super::{
     DEFAULT_MAX_SESSIONS_PER_SUBJECT, DEFAULT_STORE_TIMEOUT, SessionEntry, SessionStore,
     StoreFuture, check_data, check_subject, timed,
@@ -77,11 +78,6 @@ impl std::fmt::Debug for PostgresStoreBuilder {
 
 fn unavailable(err: impl std::fmt::Display) -> Error {
     Error::StoreUnavailable(format!("postgres: {err}"))
-}
-
-/// Postgres integers are signed: times and generations past `i64::MAX` are kept as that.
-fn int(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 impl PostgresStore {
@@ -292,7 +288,7 @@ impl SessionStore for PostgresStore {
         now: u64,
     ) -> StoreFuture<'a, u64> {
         if let Err(err) = check_subject(subject) {
-            return Box::pin(std::future::ready(Err(err)));
+            return ready_err(err);
         }
         self.run(move |c| async move {
             let row = c
@@ -312,7 +308,7 @@ impl SessionStore for PostgresStore {
         now: u64,
     ) -> StoreFuture<'a, ()> {
         if let Err(err) = check_subject(subject).and_then(|()| entry.check()) {
-            return Box::pin(std::future::ready(Err(err)));
+            return ready_err(err);
         }
         let id = entry.id.to_string();
         let max = self.max_per_subject;
@@ -389,7 +385,7 @@ impl SessionStore for PostgresStore {
         now: u64,
     ) -> StoreFuture<'a, ()> {
         if let Err(err) = check_data(data) {
-            return Box::pin(std::future::ready(Err(err)));
+            return ready_err(err);
         }
         let id = id.to_string();
         self.run(move |c| async move {

@@ -153,6 +153,7 @@ mod postgres_limit {
     use super::{RateLimit, RateLimitFuture, check_options, cut, limited};
     use crate::Error;
     use crate::store::PostgresStore;
+    use crate::store::backend::{int, ready_err};
 
     /// A fleet-wide rate limit on a [`PostgresStore`]: at most `limit` requests per client
     /// in each fixed `window` (whole seconds, aligned to the Unix epoch), counted by one
@@ -201,13 +202,12 @@ mod postgres_limit {
         fn check<'a>(&'a self, key: &'a str) -> RateLimitFuture<'a> {
             let now = match crate::clock::now() {
                 Ok(now) => now,
-                Err(err) => return Box::pin(std::future::ready(Err(err))),
+                Err(err) => return ready_err(err),
             };
             let start = now - now % self.window;
             let end = start.saturating_add(self.window);
             let key = String::from_utf8_lossy(cut(key)).into_owned();
-            let as_int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-            let (start_i, end_i, now_i) = (as_int(start), as_int(end), as_int(now));
+            let (start_i, end_i, now_i) = (int(start), int(end), int(now));
             let counted = self.store.run(move |c| async move {
                 let row = c
                     .query_one(

@@ -12,6 +12,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Value};
 
+use super::backend::ready_err;
 use super::redis_scripts::{EVERYWHERE, LIST, RECORD, REVOKE, TOUCH};
 use crate::b64;
 
@@ -262,7 +263,7 @@ impl SessionStore for RedisStore {
         now: u64,
     ) -> StoreFuture<'a, u64> {
         if let Err(err) = check_subject(subject) {
-            return Box::pin(std::future::ready(Err(err)));
+            return ready_err(err);
         }
         let base = self.subject_base(subject);
         let mut conn = self.conn.clone();
@@ -285,7 +286,7 @@ impl SessionStore for RedisStore {
         now: u64,
     ) -> StoreFuture<'a, ()> {
         if let Err(err) = check_subject(subject).and_then(|()| entry.check()) {
-            return Box::pin(std::future::ready(Err(err)));
+            return ready_err(err);
         }
         let base = self.subject_base(subject);
         let mut conn = self.conn.clone();
@@ -364,7 +365,7 @@ impl SessionStore for RedisStore {
         _now: u64,
     ) -> StoreFuture<'a, ()> {
         if let Err(err) = check_data(data) {
-            return Box::pin(std::future::ready(Err(err)));
+            return ready_err(err);
         }
         let (_, key) = self.session_base(id, subject);
         let mut conn = self.conn.clone();

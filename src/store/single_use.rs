@@ -16,6 +16,8 @@ use crate::handoff::{ClaimFuture, SingleUse};
 use crate::{Error, SessionId};
 
 use super::MemoryStore;
+#[cfg(any(feature = "store-sqlite", feature = "store-postgres"))]
+use super::backend::int;
 use super::expiring::Key;
 
 /// Seconds a claim is kept past the `until` its token gives: the clock difference allowed
@@ -150,7 +152,6 @@ impl SingleUse for super::RedisStore {
 impl SingleUse for super::SqliteStore {
     fn claim<'a>(&'a self, id: &'a SessionId, until: u64, now: u64) -> ClaimFuture<'a> {
         let id = id.to_string();
-        let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let (keep, now) = (int(keep_until(until)), int(now));
         let claimed = self.call(move |conn, _| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -196,7 +197,6 @@ impl SingleUse for super::SqliteStore {
 impl SingleUse for super::PostgresStore {
     fn claim<'a>(&'a self, id: &'a SessionId, until: u64, now: u64) -> ClaimFuture<'a> {
         let id = id.to_string();
-        let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let (keep, now) = (int(keep_until(until)), int(now));
         let claimed = self.run(move |c| async move {
             let row = c

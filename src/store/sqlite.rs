@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::backend::{int, ready_err};
 use super::{
     DEFAULT_MAX_SESSIONS_PER_SUBJECT, DEFAULT_STORE_TIMEOUT, SessionEntry, SessionStore,
     StoreFuture, check_data, check_subject, timed,
@@ -67,11 +68,6 @@ pub struct SqliteStore {
 
 fn unavailable(err: impl std::fmt::Display) -> Error {
     Error::StoreUnavailable(format!("sqlite: {err}"))
-}
-
-/// SQLite integers are signed: times and generations past `i64::MAX` are kept as that.
-fn int(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn id_of(text: &str) -> Result<SessionId, Error> {
@@ -276,7 +272,7 @@ impl SessionStore for SqliteStore {
         now: u64,
     ) -> StoreFuture<'a, u64> {
         if let Err(err) = check_subject(subject) {
-            return Box::pin(std::future::ready(Err(err)));
+            return ready_err(err);
         }
         let subject = subject.to_owned();
         self.call(move |conn, _| {
@@ -321,7 +317,7 @@ impl SessionStore for SqliteStore {
         now: u64,
     ) -> StoreFuture<'a, ()> {
         if let Err(err) = check_subject(subject).and_then(|()| entry.check()) {
-            return Box::pin(std::future::ready(Err(err)));
+            return ready_err(err);
         }
         let subject = subject.to_owned();
         let entry = entry.clone();
@@ -434,7 +430,7 @@ impl SessionStore for SqliteStore {
         now: u64,
     ) -> StoreFuture<'a, ()> {
         if let Err(err) = check_data(data) {
-            return Box::pin(std::future::ready(Err(err)));
+            return ready_err(err);
         }
         let id = id.to_string();
         let data = data.to_vec();

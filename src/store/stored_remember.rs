@@ -11,11 +11,9 @@ use super::{
     DEFAULT_REMEMBER_GRACE, MAX_REMEMBER_GRACE, RememberRecord, RememberStore, Rotation,
     StoredSessions, token_hash,
 };
+use crate::cookie::cookie_pairs;
 use crate::event::{SessionEvent, emit};
 use crate::{Error, Session};
-
-/// Longest `Cookie` header searched for the token; a longer one is read as no token.
-const MAX_HEADER_LEN: usize = 65_536;
 
 /// The remember-me token's options for [`StoredSessions::remember_tokens`]: its cookie
 /// name (default: the session cookie's name followed by `-remember`), its lifetime
@@ -161,15 +159,16 @@ pub struct Resumed<T> {
     pub set_cookies: Vec<String>,
 }
 
-/// The first cookie called `name` in a `Cookie` header.
-fn cookie_value<'h>(header: &'h str, name: &str) -> Option<&'h str> {
-    if header.len() > MAX_HEADER_LEN {
-        return None;
-    }
-    header.split(';').find_map(|part| {
-        let (n, v) = part.split_once('=')?;
-        (n.trim() == name).then(|| v.trim())
-    })
+/// The first cookie called `name` in a `Cookie` header, by the parser the session reads
+/// use, so the token and the session cookie are read from one header the same way:
+/// `TOO_LARGE` past [`MAX_COOKIE_HEADER_LEN`](crate::limits::MAX_COOKIE_HEADER_LEN), and a
+/// pair it skips (malformed, or past [`MAX_COOKIE_PAIRS`](crate::limits::MAX_COOKIE_PAIRS))
+/// is no token.
+fn cookie_value<'h>(header: &'h str, name: &str) -> Result<Option<&'h str>, Error> {
+    let pairs = cookie_pairs(header)?;
+    Ok(pairs
+        .into_iter()
+        .find_map(|(n, v)| (n == name).then_some(v)))
 }
 
 impl StoredSessions {
@@ -210,12 +209,11 @@ impl StoredSessions {
         result: Result<T, Error>,
     ) -> Result<T, Error> {
         if let Err(err @ Error::StoreUnavailable(_)) = &result {
-            let event = SessionEvent::StoreError {
+            self.tell(|| SessionEvent::StoreError {
                 code: err.code(),
                 operation,
                 message: err.to_string(),
-            };
-            emit(self.hook.as_ref(), event);
+            });
         }
         result
     }
@@ -224,15 +222,20 @@ impl StoredSessions {
     pub(super) fn refused<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
         match &result {
             Err(Error::StoreUnavailable(_)) | Ok(_) => {}
-            Err(err) => emit(
-                self.hook.as_ref(),
-                SessionEvent::Refused {
-                    code: err.code(),
-                    message: err.to_string(),
-                },
-            ),
+            Err(err) => self.tell(|| SessionEvent::Refused {
+                code: err.code(),
+                message: err.to_string(),
+            }),
         }
         result
+    }
+
+    /// Tells the hook of the event `event` builds. Built only when there is a hook: with
+    /// none, a refused cookie or a failing store costs no formatted message.
+    fn tell(&self, event: impl FnOnce() -> SessionEvent) {
+        if let Some(hook) = &self.hook {
+            emit(Some(hook), event());
+        }
     }
 
     /// Turns on remember-me tokens, their series kept in `store` (normally the same store
@@ -345,6 +348,12 @@ impl StoredSessions {
     /// `label`; send its cookies with [`set_cookies_at`](Self::set_cookies_at) along with
     /// [`Resumed::set_cookies`].
     ///
+    /// The header is read as [`read_at`](Self::read_at) reads it: over
+    /// [`MAX_COOKIE_HEADER_LEN`](crate::limits::MAX_COOKIE_HEADER_LEN) it fails with
+    /// `TOO_LARGE`; a malformed pair, or one past
+    /// [`MAX_COOKIE_PAIRS`](crate::limits::MAX_COOKIE_PAIRS), is skipped, so a token only
+    /// there is no token (`Ok(None)`).
+    ///
     /// ```ignore-wasm32
     /// # use std::sync::Arc;
     /// # use cookie_seal::{Key, Keyring, SessionManager, store::*};
@@ -370,20 +379,20 @@ impl StoredSessions {
         now: u64,
     ) -> Result<Option<Resumed<T>>, Error> {
         let r = self.remembering("resume")?;
-        let Some(value) = cookie_value(cookie_header, &r.name) else {
+        let Some(value) = cookie_value(cookie_header, &r.name)? else {
             return Ok(None);
         };
-        let cleared = vec![self.token_cookie(r, "", 0)];
-        let unknown = |code: &'static str, message: &str| {
-            let event = SessionEvent::Refused {
+        // The token cookie is cleared only when the token is refused; most resumes rotate.
+        let cleared = || vec![self.token_cookie(r, "", 0)];
+        let unknown = |code: &'static str, message: &'static str| {
+            self.tell(|| SessionEvent::Refused {
                 code,
                 message: message.into(),
-            };
-            emit(self.hook.as_ref(), event);
+            });
             Some(Resumed {
                 outcome: ResumeOutcome::Unknown,
                 session: None,
-                set_cookies: cleared.clone(),
+                set_cookies: cleared(),
             })
         };
         let Some((series, secret)) = parse_token(value) else {
@@ -404,7 +413,7 @@ impl StoredSessions {
                 return Ok(Some(Resumed {
                     outcome: ResumeOutcome::Theft,
                     session: None,
-                    set_cookies: cleared,
+                    set_cookies: cleared(),
                 }));
             }
             _ => return Ok(unknown("REVOKED", "unknown or expired remember-me token")),
@@ -453,17 +462,19 @@ impl StoredSessions {
                 }
             }
         }
-        let event = SessionEvent::Theft {
+        self.tell(|| SessionEvent::Theft {
             subject: subject.to_owned(),
             series: series.to_owned(),
             revoked_sessions: revoked,
-        };
-        emit(self.hook.as_ref(), event);
+        });
         failed.map_or(Ok(()), Err)
     }
 
     /// Deletes the series of the token in `cookie_header` (signing out on this browser) and
-    /// returns the `Set-Cookie` value that clears the token cookie.
+    /// returns the `Set-Cookie` value that clears the token cookie. The header is read as
+    /// [`resume`](Self::resume) reads it: over
+    /// [`MAX_COOKIE_HEADER_LEN`](crate::limits::MAX_COOKIE_HEADER_LEN) it fails with
+    /// `TOO_LARGE` and nothing is forgotten.
     ///
     /// ```ignore-wasm32
     /// # use std::sync::Arc;
@@ -485,7 +496,7 @@ impl StoredSessions {
         now: u64,
     ) -> Result<Vec<String>, Error> {
         let r = self.remembering("forget_remembered")?;
-        let token = cookie_value(cookie_header, &r.name).and_then(parse_token);
+        let token = cookie_value(cookie_header, &r.name)?.and_then(parse_token);
         if let Some((series, _)) = token.filter(|(s, _)| check_series(s).is_ok()) {
             let forgot = r.store.remember_forget(series, now).await;
             self.seen("remember_forget", forgot)?;

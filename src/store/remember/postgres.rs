@@ -6,16 +6,9 @@ use super::{
     MAX_SERIES_PER_SUBJECT, REMEMBER_LINKS, RememberRecord, RememberStore, Rotation, check_rotate,
     check_series,
 };
+use crate::SessionId;
+use crate::store::backend::{int, ready_err};
 use crate::store::{PostgresStore, StoreFuture};
-use crate::{Error, SessionId};
-
-fn int(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn ready_err<'a, T: Send + 'a>(err: Error) -> StoreFuture<'a, T> {
-    Box::pin(std::future::ready(Err(err)))
-}
 
 impl RememberStore for PostgresStore {
     fn remember_start<'a>(

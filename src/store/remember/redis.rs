@@ -16,8 +16,9 @@ use super::{
     MAX_SERIES_PER_SUBJECT, REMEMBER_LINKS, RememberRecord, RememberStore, Rotation, check_rotate,
     check_series,
 };
+use crate::SessionId;
+use crate::store::backend::ready_err;
 use crate::store::{RedisStore, StoreFuture};
-use crate::{Error, SessionId};
 
 /// KEYS: series hash, its sessions. ARGV: subject, current, previous, rotated at, expire
 /// at, then pairs of session id and keep until.
@@ -97,10 +98,6 @@ fn text(value: &Value) -> String {
         Value::Int(n) => n.to_string(),
         _ => String::new(),
     }
-}
-
-fn ready_err<'a, T: Send + 'a>(err: Error) -> StoreFuture<'a, T> {
-    Box::pin(std::future::ready(Err(err)))
 }
 
 impl RedisStore {

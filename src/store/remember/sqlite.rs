@@ -7,8 +7,9 @@ use super::{
     MAX_SERIES_PER_SUBJECT, REMEMBER_LINKS, RememberRecord, RememberStore, Rotation, Series, Step,
     check_rotate, check_series, step,
 };
+use crate::SessionId;
+use crate::store::backend::{int, ready_err};
 use crate::store::{SqliteStore, StoreFuture};
-use crate::{Error, SessionId};
 
 /// Run by `SqliteStore::open` after the store's own schema.
 pub(crate) const SCHEMA: &str = "
@@ -22,10 +23,6 @@ CREATE TABLE IF NOT EXISTS cookie_seal_remember_links (
   PRIMARY KEY (series, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS cookie_seal_remember_links_until ON cookie_seal_remember_links (keep_until);
 ";
-
-fn int(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
 
 fn begin(conn: &mut Connection, now: i64) -> rusqlite::Result<rusqlite::Transaction<'_>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -59,10 +56,6 @@ fn links(tx: &Connection, series: &str) -> rusqlite::Result<Vec<(String, i64)>> 
     )?;
     let rows = stmt.query_map([series], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
-}
-
-fn ready_err<T: Send + 'static>(err: Error) -> StoreFuture<'static, T> {
-    Box::pin(std::future::ready(Err(err)))
 }
 
 impl RememberStore for SqliteStore {
