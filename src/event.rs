@@ -55,11 +55,14 @@ pub enum SessionEvent {
 /// The application's hook, shared by every clone of the value that holds it.
 pub(crate) type EventHook = Arc<dyn Fn(&SessionEvent) + Send + Sync>;
 
-/// Calls the hook, if any. Callers hold no lock, and a panic in the hook is caught here
-/// and dropped: the hook belongs to the application, and its failure must neither change
-/// what the request gets nor leave any state of the library half-updated.
-pub(crate) fn emit(hook: Option<&EventHook>, event: SessionEvent) {
+/// Calls the hook, if any, with the event `event` builds: built only when there is a hook,
+/// so that with none a refused cookie or a failing store formats no message. Callers hold
+/// no lock, and a panic in the hook is caught here and dropped: the hook belongs to the
+/// application, and its failure must neither change what the request gets nor leave any
+/// state of the library half-updated.
+pub(crate) fn emit(hook: Option<&EventHook>, event: impl FnOnce() -> SessionEvent) {
     if let Some(hook) = hook {
+        let event = event();
         let _ = catch_unwind(AssertUnwindSafe(|| hook(&event)));
     }
 }

@@ -180,13 +180,13 @@ impl SessionManager {
             Some(candidate) => Ok(Some(candidate.accept())),
             None => reader.finish(),
         };
-        // The message is formatted only for a hook that will hear it.
-        if let (Err(err), Some(hook)) = (&read, self.inner.hook.as_ref()) {
-            let event = crate::event::SessionEvent::Refused {
-                code: err.code(),
-                message: err.to_string(),
-            };
-            crate::event::emit(Some(hook), event);
+        if let Err(err) = &read {
+            crate::event::emit(self.inner.hook.as_ref(), || {
+                crate::event::SessionEvent::Refused {
+                    code: err.code(),
+                    message: err.to_string(),
+                }
+            });
         }
         read
     }

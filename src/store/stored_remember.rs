@@ -209,7 +209,7 @@ impl StoredSessions {
         result: Result<T, Error>,
     ) -> Result<T, Error> {
         if let Err(err @ Error::StoreUnavailable(_)) = &result {
-            self.tell(|| SessionEvent::StoreError {
+            emit(self.hook.as_ref(), || SessionEvent::StoreError {
                 code: err.code(),
                 operation,
                 message: err.to_string(),
@@ -222,20 +222,12 @@ impl StoredSessions {
     pub(super) fn refused<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
         match &result {
             Err(Error::StoreUnavailable(_)) | Ok(_) => {}
-            Err(err) => self.tell(|| SessionEvent::Refused {
+            Err(err) => emit(self.hook.as_ref(), || SessionEvent::Refused {
                 code: err.code(),
                 message: err.to_string(),
             }),
         }
         result
-    }
-
-    /// Tells the hook of the event `event` builds. Built only when there is a hook: with
-    /// none, a refused cookie or a failing store costs no formatted message.
-    fn tell(&self, event: impl FnOnce() -> SessionEvent) {
-        if let Some(hook) = &self.hook {
-            emit(Some(hook), event());
-        }
     }
 
     /// Turns on remember-me tokens, their series kept in `store` (normally the same store
@@ -385,7 +377,7 @@ impl StoredSessions {
         // The token cookie is cleared only when the token is refused; most resumes rotate.
         let cleared = || vec![self.token_cookie(r, "", 0)];
         let unknown = |code: &'static str, message: &'static str| {
-            self.tell(|| SessionEvent::Refused {
+            emit(self.hook.as_ref(), || SessionEvent::Refused {
                 code,
                 message: message.into(),
             });
@@ -462,7 +454,7 @@ impl StoredSessions {
                 }
             }
         }
-        self.tell(|| SessionEvent::Theft {
+        emit(self.hook.as_ref(), || SessionEvent::Theft {
             subject: subject.to_owned(),
             series: series.to_owned(),
             revoked_sessions: revoked,
