@@ -253,7 +253,12 @@ test("next: the sign-in server action refuses a wrong pre-session token or a los
     else await context.clearCookies();
     await page.fill("input[name=user]", "mallory");
     await click("#sign-in");
-    assert.equal(await page.textContent("#error"), "error: CSRF", spoil);
+    // What the page shows when no error comes, so that a failure says what happened instead.
+    const error = await page.waitForSelector("#error", { timeout: 30_000 }).then(
+      (e) => e.textContent(),
+      async () => `no #error; the page says: ${await page.evaluate(() => document.querySelector("main")?.innerText ?? document.body.innerText)}`,
+    );
+    assert.equal(error, "error: CSRF", spoil);
     assert.equal(await state(), "signed out", spoil);
   }
   await context.clearCookies();
