@@ -328,7 +328,7 @@ pub(crate) fn random_text(bytes: usize) -> Result<String, Error> {
     let mut buf = [0u8; 32];
     let buf = &mut buf[..bytes.min(32)];
     getrandom::fill(buf).map_err(|_| Error::RandomFailed)?;
-    Ok(crate::b64::encode(&buf))
+    Ok(crate::b64::encode(buf))
 }
 
 /// Splits `<series>.<secret>`; anything else (any other length included) is `None`.
