@@ -422,7 +422,8 @@ export function bindSessions(wasm, sealer) {
       },
       appendSetCookies,
       headersOf,
-      cookieHeaderOf: (request) => (typeof request === "string" ? request : requestCookie(request)),
+      // Checked as a read checks it (TOO_LARGE over the limit, as in Rust), "" for none.
+      cookieHeaderOf: (request) => cookieHeaderText(typeof request === "string" ? request : requestCookie(request)) ?? "",
       validated: (session, now) => {
         session.validatedAt = now;
         session[STATE].validatedAt = now;

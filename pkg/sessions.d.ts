@@ -381,8 +381,8 @@ export class SessionManager {
   getData(session: Session<unknown>, options?: CallOptions): Promise<Uint8Array | null>;
   /** Starts a remember-me series for this session's subject: the token's Set-Cookie values. */
   rememberAsync(session: Session<unknown>, options?: CallOptions): Promise<string[]>;
-  /** Uses (and rotates) the request's remember-me token: null without one. */
+  /** Uses (and rotates) the request's remember-me token: null without one. A Cookie header over the read limit (64 KiB) is `TOO_LARGE`, as for a read. */
   resumeAsync<T = unknown>(request: Request | { headers: Headers } | string, options?: CallOptions & { data?: T; label?: string }): Promise<Resumed<T> | null>;
-  /** Ends the request's remember-me series; returns the Set-Cookie deleting the token. */
+  /** Ends the request's remember-me series; returns the Set-Cookie deleting the token. A Cookie header over the read limit is `TOO_LARGE`, and nothing is forgotten. */
   forgetRememberAsync(request: Request | { headers: Headers } | string, options?: CallOptions): Promise<string[]>;
 }

@@ -325,6 +325,14 @@ export function storeCases(ctx) {
         ok((await sessions.forgetRememberAsync(t2, { now }))[0].includes("Max-Age=0"), "clears the cookie");
         eq((await sessions.resumeAsync(t2, { now })).outcome, "unknown", "after forgetting");
         eq((await sessions.resumeAsync("__Host-session-remember=junk", { now })).outcome, "unknown", "malformed");
+        // A Cookie header longer than a read takes is refused as a read refuses it, in Rust too,
+        // and nothing is forgotten.
+        const s3 = await sessions.signInAsync(1, { subject: user(11), now });
+        const t3 = tokenHeader(await sessions.rememberAsync(s3, { now }));
+        const huge = `${t3}; pad=${"x".repeat(70_000)}`;
+        eq(await code(sessions.resumeAsync(huge, { now })), "TOO_LARGE", "resume with a huge header");
+        eq(await code(sessions.forgetRememberAsync(huge, { now })), "TOO_LARGE", "forget with a huge header");
+        eq((await sessions.resumeAsync(t3, { now })).outcome, "rotated", "the series is still there");
       },
     },
     {
