@@ -483,6 +483,16 @@ export function indexSeries(index, series, keepUntil, now) {
   return [{ keepUntil: live.reduce((latest, [, k]) => Math.max(latest, k), now), series: live }, dropped];
 }
 
+/**
+ * What a rotation's answer (`{ outcome, keepUntil }`) does to the subject's index, as
+ * indexSeries' `keepUntil`: the series' new deadline when rotated, null (taken out) when
+ * stolen, undefined when the index stays as it is.
+ */
+export function indexedDeadline(answer) {
+  if (answer.outcome === "rotated") return answer.keepUntil;
+  return answer.outcome === "theft" ? null : undefined;
+}
+
 /** Adds a session to a series' record, keeping the newest REMEMBER_LINKS still open. */
 export function linkRecord(record, id, keep, now) {
   const sessions = record.sessions.filter(([, k]) => k >= now);

@@ -13,6 +13,7 @@ import {
   checkSubject,
   dataBytes,
   indexSeries,
+  indexedDeadline,
   linkRecord,
   listOrder,
   rotateRecord,
@@ -243,19 +244,12 @@ export class DenoKvStore {
   }
 
   rememberStart(series, record, keepUntil, now) {
-    return this.#run(async () => {
-      // The series and its place in the subject's index (the cap on live series) in one
-      // atomic write; the series the cap pushes out are deleted after it.
-      const dropped = await this.#atomically(async () => {
-        const got = await this.#kv.get([this.#p, "rm-index", record.subject]);
-        const [index, out] = indexSeries(got.value ?? undefined, series, keepUntil, now);
-        const op = this.#kv.atomic().check(got);
-        op.set(got.key, index, DenoKvStore.#ttl(index.keepUntil, now));
-        op.set(this.#series(series), { ...record, keepUntil }, DenoKvStore.#ttl(keepUntil, now));
-        return { ok: (await op.commit()).ok, value: out };
-      });
-      for (const old of dropped) await this.#kv.delete(this.#series(old));
-    });
+    // The series is written in the same atomic commit as its place in the index.
+    return this.#run(() =>
+      this.#index(record.subject, series, keepUntil, now, (op) =>
+        op.set(this.#series(series), { ...record, keepUntil }, DenoKvStore.#ttl(keepUntil, now)),
+      ),
+    );
   }
 
   rememberRotate(series, presented, next, now, grace, keepUntil) {
@@ -271,21 +265,23 @@ export class DenoKvStore {
         else op.set(got.key, { ...kept, keepUntil: keep }, DenoKvStore.#ttl(keep, now));
         return { ok: (await op.commit()).ok, value: answer };
       }).then(async (answer) => {
-        if (answer.outcome === "rotated") await this.#index(answer.subject, series, answer.keepUntil, now);
-        if (answer.outcome === "theft") await this.#index(answer.subject, series, null, now);
+        const keep = indexedDeadline(answer);
+        if (keep !== undefined) await this.#index(answer.subject, series, keep, now);
         return answer;
       }),
     );
   }
 
-  // Keeps the subject's index of series in step after a rotation, a theft or a forget (the
-  // cap counts live series only) and deletes the series it pushes out.
-  async #index(subject, series, keepUntil, now) {
+  // Sets (or, with null, takes out) a series' place in the subject's index in one atomic
+  // write, with whatever `also` adds to that write, then deletes the series the cap (on
+  // live series) pushes out.
+  async #index(subject, series, keepUntil, now, also) {
     const dropped = await this.#atomically(async () => {
       const got = await this.#kv.get([this.#p, "rm-index", subject]);
       const [index, out] = indexSeries(got.value ?? undefined, series, keepUntil, now);
       const op = this.#kv.atomic().check(got);
       op.set(got.key, index, DenoKvStore.#ttl(index.keepUntil, now));
+      also?.(op);
       return { ok: (await op.commit()).ok, value: out };
     });
     for (const old of dropped) await this.#kv.delete(this.#series(old));

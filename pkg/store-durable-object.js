@@ -20,6 +20,7 @@ import {
   checkSubject,
   dataBytes,
   indexSeries,
+  indexedDeadline,
   linkRecord,
   listOrder,
   rotateRecord,
@@ -300,8 +301,8 @@ export class DurableObjectStore {
   rememberRotate(series, presented, next, now, grace, keepUntil) {
     return this.#run(async () => {
       const answer = await this.#object("r", series).rememberRotate(presented, next, now, grace, keepUntil);
-      if (answer.outcome === "rotated") await this.#index(answer.subject, series, answer.keepUntil, now);
-      if (answer.outcome === "theft") await this.#index(answer.subject, series, null, now);
+      const keep = indexedDeadline(answer);
+      if (keep !== undefined) await this.#index(answer.subject, series, keep, now);
       return answer;
     });
   }
