@@ -249,6 +249,12 @@ export function storeCases(ctx) {
   const token = { grace: 10 };
   const rememberSetup = () => setup({ rememberToken: token });
   const tokenHeader = (setCookies) => header(setCookies);
+  // `n` series for one session, started a second apart from `now`: their token headers.
+  const startSeries = async (sessions, session, n, now) => {
+    const tokens = [];
+    for (let i = 0; i < n; i++) tokens.push(tokenHeader(await sessions.rememberAsync(session, { now: now + i })));
+    return tokens;
+  };
 
   cases.push(
     {
@@ -341,8 +347,7 @@ export function storeCases(ctx) {
         const now = nowSeconds();
         const { sessions } = await rememberSetup();
         const s = await sessions.signInAsync(1, { subject: user(12), now });
-        const tokens = [];
-        for (let i = 0; i < 33; i++) tokens.push(tokenHeader(await sessions.rememberAsync(s, { now: now + i })));
+        const tokens = await startSeries(sessions, s, 33, now);
         eq((await sessions.resumeAsync(tokens[0], { now: now + 40 })).outcome, "unknown", "the oldest series was dropped");
         eq((await sessions.resumeAsync(tokens[1], { now: now + 40 })).outcome, "rotated", "the next one lives");
         eq((await sessions.resumeAsync(tokens[32], { now: now + 40 })).outcome, "rotated", "the newest lives");
@@ -354,8 +359,7 @@ export function storeCases(ctx) {
         const now = nowSeconds();
         const { sessions } = await rememberSetup();
         const s = await sessions.signInAsync(1, { subject: user(13), now });
-        const tokens = [];
-        for (let i = 0; i < 32; i++) tokens.push(tokenHeader(await sessions.rememberAsync(s, { now: now + i })));
+        const tokens = await startSeries(sessions, s, 32, now);
         await sessions.forgetRememberAsync(tokens[31], { now: now + 40 });
         const forged = tokens[30].replace(/\.[\w-]{43}$/, `.${"A".repeat(43)}`);
         eq((await sessions.resumeAsync(forged, { now: now + 40 })).outcome, "theft", "a stolen series");
